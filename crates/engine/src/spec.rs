@@ -1,0 +1,393 @@
+//! The connector file's data model (`spec_version: 1`), as deserialized from YAML.
+//!
+//! These types mirror `spec/connector.schema.json` one to one; a test checks that every object
+//! in the meta-schema has exactly the fields of its Rust type, so the two cannot drift. The
+//! format is documented for authors in `docs/connector-format.md`.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One connector file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorSpec {
+    /// Version of the file format; only `1` exists.
+    pub spec_version: u32,
+    /// The connector's id (`snake_case`), used on the command line.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Version of this connector file (semver).
+    pub version: String,
+    /// One paragraph describing the connector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The API's reference documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// Named base URLs.
+    pub servers: IndexMap<String, Server>,
+    /// The server used when none is chosen.
+    pub default_server: String,
+    /// What a linked account supplies, by credential name.
+    #[serde(default)]
+    pub credentials: IndexMap<String, Credential>,
+    /// How credentials are sent, by auth method name; the first usable one is the default.
+    #[serde(default)]
+    pub auth: IndexMap<String, AuthMethod>,
+    /// Default headers (templates) sent with every action; omitted when they render empty.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Named pagination styles.
+    #[serde(default)]
+    pub pagination: IndexMap<String, PaginationStyle>,
+    /// The actions, by action id.
+    pub actions: IndexMap<String, ActionSpec>,
+}
+
+/// A named base URL.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Absolute base URL; action paths are appended to it (its own path is kept).
+    pub url: String,
+    /// What the server is (region, environment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A value a linked account supplies, read from an environment variable.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// The environment variable the value is read from.
+    pub env: String,
+    /// Secrets never enter templates, output, logs or error messages.
+    #[serde(default)]
+    pub secret: bool,
+    /// Whether the auth methods that use it can work without it (default: required).
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// What the credential is and where to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Kinds of auth method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthType {
+    /// A static key sent in a header or query parameter.
+    ApiKey,
+}
+
+/// Where an API key is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPlacement {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+}
+
+/// How credentials are sent.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthMethod {
+    /// The kind of auth method.
+    #[serde(rename = "type")]
+    pub kind: AuthType,
+    /// Where the key goes (`api_key`).
+    #[serde(rename = "in")]
+    pub placement: KeyPlacement,
+    /// Header or query parameter name (`api_key`).
+    pub name: String,
+    /// The credential that holds the key (`api_key`).
+    pub credential: String,
+    /// What the auth method is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Kinds of pagination style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaginationType {
+    /// Page size + offset inputs (`limit` / `skip`).
+    Offset,
+}
+
+/// A named pagination style.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationStyle {
+    /// The kind of pagination.
+    #[serde(rename = "type")]
+    pub kind: PaginationType,
+    /// The action input that carries the page size.
+    pub limit_input: String,
+    /// The action input that carries the offset (records to skip).
+    pub offset_input: String,
+    /// The largest page size the API accepts; `--all` uses it.
+    pub max_page_size: u64,
+    /// JSON pointer (RFC 6901) to the record array in the response body; `""` is the body.
+    pub records: String,
+    /// Where the total record count is reported, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<TotalSource>,
+}
+
+/// Where a list response reports its total record count.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotalSource {
+    /// JSON pointer into the body (v1 `/totalCount`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Response header name, matched case-insensitively (v2 `x-total-count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+/// HTTP methods an action may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method's name as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One named action: an HTTP operation with typed inputs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// Display name.
+    pub name: String,
+    /// What the action does.
+    pub description: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template appended to the server URL; `{name}` is filled from the `in: path` input.
+    pub path: String,
+    /// Permission scopes the API documents for the operation.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Success statuses; empty means any 2xx.
+    #[serde(default)]
+    pub success: Vec<u16>,
+    /// The pagination style name, for list actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<String>,
+    /// Default headers this operation does not take.
+    #[serde(default)]
+    pub omit_headers: Vec<String>,
+    /// Reads only (default: GET).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Deletes or disrupts something (default: DELETE); the CLI asks for `--yes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive: Option<bool>,
+    /// Safe to repeat (default: GET, PUT, DELETE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent: Option<bool>,
+    /// Inputs by input id.
+    #[serde(default)]
+    pub inputs: IndexMap<String, InputSpec>,
+    /// Header templates added to the request.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Query templates added to the request.
+    #[serde(default)]
+    pub query: IndexMap<String, String>,
+    /// Body template; when present it replaces automatic placement of `in: body` inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Example inputs (and responses); at least one.
+    pub examples: Vec<Example>,
+}
+
+/// JSON types an input may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputType {
+    /// A JSON string.
+    String,
+    /// A JSON integer.
+    Integer,
+    /// Any JSON number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON array.
+    Array,
+    /// A JSON object.
+    Object,
+}
+
+impl InputType {
+    /// The JSON Schema type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputType::String => "string",
+            InputType::Integer => "integer",
+            InputType::Number => "number",
+            InputType::Boolean => "boolean",
+            InputType::Array => "array",
+            InputType::Object => "object",
+        }
+    }
+}
+
+/// Where an input is placed in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// A `{name}` path segment.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A request header.
+    Header,
+    /// A member of the JSON object body.
+    Body,
+}
+
+/// How an array input is written in the query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryStyle {
+    /// `a=1&a=2`
+    #[default]
+    Repeat,
+    /// `a=1,2`
+    Comma,
+    /// `a=1 2`
+    Space,
+    /// `a=1|2`
+    Pipe,
+}
+
+/// One typed input of an action.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// JSON type.
+    #[serde(rename = "type")]
+    pub kind: InputType,
+    /// Placement in the request.
+    #[serde(rename = "in")]
+    pub placement: Placement,
+    /// The caller must supply it.
+    #[serde(default)]
+    pub required: bool,
+    /// Shown by `describe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Name on the wire, when it differs from the input id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Allowed values.
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<Value>>,
+    /// Inclusive lower bound (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    /// Inclusive upper bound (numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
+    /// Minimum length (strings, in characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u64>,
+    /// Maximum length (strings, in characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// ECMA-262 regular expression the string must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// JSON Schema format (`email`, `date-time`, `uri`, …), validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// JSON Schema of array items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Value>,
+    /// JSON Schemas of object members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<serde_json::Map<String, Value>>,
+    /// Object members that must be present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_properties: Option<Vec<String>>,
+    /// Whether (or which) other object members are allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_properties: Option<Value>,
+    /// The API's own default (documentation only; never sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// How an array is written in the query string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<QueryStyle>,
+    /// Redact the value in dry-run output, logs and errors.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+impl InputSpec {
+    /// The name on the wire: `name` when set, else the input id.
+    pub fn wire_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.name.as_deref().unwrap_or(id)
+    }
+}
+
+/// An example input, and optionally the response the API gives to it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// What the example shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The input, valid against the action's inputs.
+    pub input: serde_json::Map<String, Value>,
+    /// A documented response to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ExampleResponse>,
+}
+
+/// A documented response.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// JSON body; absent for 204 and empty bodies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
