@@ -1,5 +1,48 @@
-//! Actionspec engine.
+//! Actionspec engine: load YAML connector specs, plan actions into HTTP requests, execute them.
+//!
+//! The pipeline runs one way: **load → validate → compile → plan → execute → outcome**.
+//! Loading and compiling happen once per connector; planning is pure; execution is the only I/O.
+//!
+//! ```
+//! use actionspec_engine::{Connector, Config, Mode};
+//! use serde_json::json;
+//!
+//! let yaml = r#"
+//! spec_version: 1
+//! key: demo
+//! name: Demo
+//! version: 1.0.0
+//! servers: { prod: { url: "https://api.example.com/v1" } }
+//! default_server: prod
+//! actions:
+//!   get_user:
+//!     name: Get User
+//!     description: Fetch one user.
+//!     method: GET
+//!     path: /users/{id}
+//!     inputs:
+//!       id: { type: string, in: path, required: true }
+//!     examples:
+//!       - input: { id: u1 }
+//! "#;
+//! let connector = Connector::from_yaml("demo.yaml", yaml).expect("valid connector");
+//! let action = connector.action("get_user").expect("declared");
+//! let request = connector
+//!     .plan(action, &json!({"id": "a b"}), &Config::default(), Mode::DryRun)
+//!     .expect("valid input");
+//! assert_eq!(request.full_url(true), "https://api.example.com/v1/users/a%20b");
+//! ```
+
+pub mod connector;
 pub mod diagnostic;
+pub mod error;
+pub mod input;
+pub mod plan;
 pub mod spec;
 pub mod template;
 pub mod yaml;
+
+pub use connector::{Action, Connector};
+pub use diagnostic::{Diagnostic, SpecError};
+pub use error::{Error, ErrorKind, InputViolation, Result};
+pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED};

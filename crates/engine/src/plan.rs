@@ -1,0 +1,403 @@
+//! Planning: action + input + configuration → the exact HTTP request. Pure: no I/O.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::connector::{Action, Connector, PathPart};
+use crate::error::{Error, ErrorKind, InputViolation, Result};
+use crate::spec::{InputType, KeyPlacement, Placement, QueryStyle};
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// What the caller supplies besides the input: where to send it and with which credentials.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Base URL override (`--base-url`); wins over `server`.
+    pub base_url: Option<String>,
+    /// A server name from the connector (`--server`); default: the connector's `default_server`.
+    pub server: Option<String>,
+    /// Credential values by credential name.
+    pub credentials: Credentials,
+}
+
+/// Credential values. Secret ones are held as [`SecretString`] and never printed.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    values: Vec<(String, SecretString)>,
+}
+
+impl Credentials {
+    /// Sets a credential value.
+    pub fn insert(&mut self, name: impl Into<String>, value: SecretString) {
+        let name = name.into();
+        self.values.retain(|(n, _)| *n != name);
+        self.values.push((name, value));
+    }
+
+    /// A credential value.
+    pub fn get(&self, name: &str) -> Option<&SecretString> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Reads every credential the connector declares from its environment variable (empty
+    /// values count as missing).
+    pub fn from_env(connector: &Connector) -> Self {
+        Self::from_lookup(connector, |var| std::env::var(var).ok())
+    }
+
+    /// Reads every declared credential through `lookup(env_var)`.
+    pub fn from_lookup(connector: &Connector, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut c = Credentials::default();
+        for (name, cred) in &connector.spec.credentials {
+            if let Some(v) = lookup(&cred.env).filter(|v| !v.is_empty()) {
+                c.insert(name.clone(), SecretString::from(v));
+            }
+        }
+        c
+    }
+}
+
+/// A header or query value that may be secret.
+#[derive(Debug, Clone)]
+pub enum Param {
+    /// Shown as is.
+    Plain(String),
+    /// A credential or a `sensitive` input: shown as `[redacted]`. `None` when planning without
+    /// credentials (dry run).
+    Secret(Option<SecretString>),
+}
+
+impl Param {
+    /// The value to send; `None` for a secret that was not supplied.
+    pub fn expose(&self) -> Option<&str> {
+        match self {
+            Param::Plain(s) => Some(s),
+            Param::Secret(s) => s.as_ref().map(|s| s.expose_secret()),
+        }
+    }
+
+    /// The value to show: secrets are `[redacted]`.
+    pub fn shown(&self) -> &str {
+        match self {
+            Param::Plain(s) => s,
+            Param::Secret(_) => REDACTED,
+        }
+    }
+}
+
+/// What is shown in place of a secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// A fully rendered HTTP request.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// HTTP method.
+    pub method: crate::spec::Method,
+    /// Absolute URL without the query string.
+    pub url: String,
+    /// Query pairs, unencoded (the HTTP client encodes them once).
+    pub query: Vec<(String, Param)>,
+    /// Headers, names in lowercase.
+    pub headers: Vec<(String, Param)>,
+    /// JSON body, if any.
+    pub body: Option<Value>,
+    /// JSON pointers of body members that hold sensitive inputs.
+    pub sensitive_body: Vec<String>,
+}
+
+/// The request as shown by `--dry-run`: secrets redacted.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownRequest {
+    /// HTTP method.
+    pub method: &'static str,
+    /// The URL with its query string, as sent.
+    pub url: String,
+    /// Headers, in order.
+    pub headers: Map<String, Value>,
+    /// JSON body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+impl HttpRequest {
+    /// The URL with the encoded query string.
+    pub fn full_url(&self, shown: bool) -> String {
+        match url::Url::parse(&self.url) {
+            Ok(mut u) => {
+                if !self.query.is_empty() {
+                    let mut q = u.query_pairs_mut();
+                    for (k, v) in &self.query {
+                        q.append_pair(k, if shown { v.shown() } else { v.expose().unwrap_or_default() });
+                    }
+                }
+                u.to_string()
+            }
+            Err(_) => self.url.clone(),
+        }
+    }
+
+    /// The request with every secret and sensitive value replaced by `[redacted]`.
+    pub fn shown(&self) -> ShownRequest {
+        let mut headers = Map::new();
+        for (k, v) in &self.headers {
+            headers.insert(k.clone(), Value::String(v.shown().to_owned()));
+        }
+        let body = self.body.clone().map(|mut b| {
+            for p in &self.sensitive_body {
+                if let Some(slot) = b.pointer_mut(p) {
+                    *slot = Value::String(REDACTED.into());
+                }
+            }
+            b
+        });
+        ShownRequest { method: self.method.as_str(), url: self.full_url(true), headers, body }
+    }
+}
+
+/// Whether planning must find every credential the auth method needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Real requests: a missing credential is an auth error.
+    Execute,
+    /// `--dry-run`: missing secrets are shown as `[redacted]`.
+    DryRun,
+}
+
+impl Connector {
+    /// The base URL for `config`: `base_url`, else the named server, else the default server.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Usage`] for an unknown server name or an invalid base URL.
+    pub fn base_url(&self, config: &Config) -> Result<String> {
+        let url = match (&config.base_url, &config.server) {
+            (Some(url), _) => url.clone(),
+            (None, Some(name)) => match self.spec.servers.get(name) {
+                Some(s) => s.url.clone(),
+                None => {
+                    return Err(Error::new(ErrorKind::Usage, format!("connector `{}` has no server `{name}`", self.spec.key)).with_hint(
+                        crate::diagnostic::unknown_name_hint(name, "server", self.spec.servers.keys().map(String::as_str)),
+                    ));
+                }
+            },
+            (None, None) => self.spec.servers.get(&self.spec.default_server).map(|s| s.url.clone()).unwrap_or_default(),
+        };
+        match url::Url::parse(&url) {
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(url.trim_end_matches('/').to_owned()),
+            _ => Err(Error::new(ErrorKind::Usage, format!("`{url}` is not an absolute http(s) URL")).with_hint("pass a base URL such as http://127.0.0.1:8080/api")),
+        }
+    }
+
+    /// Plans `action` with `input`: validates the input, renders templates, encodes the path and
+    /// applies auth. No I/O.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Input`] listing every input violation; [`ErrorKind::Auth`] for a missing
+    /// credential (in [`Mode::Execute`]); [`ErrorKind::Usage`] for a bad server or base URL.
+    pub fn plan(&self, action: &Action, input: &Value, config: &Config, mode: Mode) -> Result<HttpRequest> {
+        let violations = action.check_input(input);
+        if !violations.is_empty() {
+            return Err(Error::input(&action.id, violations));
+        }
+        let empty = Map::new();
+        let input_map = input.as_object().unwrap_or(&empty);
+        let base = self.base_url(config)?;
+
+        // Path: each value encoded as one segment.
+        let mut url = base;
+        let mut bad = Vec::new();
+        for part in &action.path {
+            match part {
+                PathPart::Literal(s) => url.push_str(s),
+                PathPart::Param(id) => {
+                    let raw = match input_map.get(id) {
+                        Some(Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    if let Some(problem) = path_value_problem(&raw) {
+                        bad.push(InputViolation { pointer: format!("/{id}"), message: problem });
+                    }
+                    url.extend(percent_encoding::utf8_percent_encode(&raw, SEGMENT));
+                }
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Error::input(&action.id, bad));
+        }
+
+        let context = self.template_context(input_map, config);
+        let render = |t: &crate::template::ValueTemplate, what: &str| {
+            self.templates.render(t, &context).map_err(|e| {
+                Error::new(ErrorKind::Spec, format!("action `{}`: the {what} template failed: {e}", action.id))
+            })
+        };
+
+        // Headers: defaults, then header inputs, then action templates.
+        let mut headers: Vec<(String, Param)> = Vec::new();
+        let set_header = |headers: &mut Vec<(String, Param)>, name: &str, value: Param| {
+            headers.retain(|(n, _)| n != name);
+            headers.push((name.to_owned(), value));
+        };
+        for (name, t) in &self.default_headers {
+            if action.spec.omit_headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if let Some(v) = render(t, "header")? {
+                set_header(&mut headers, name, Param::Plain(scalar_text(&v)));
+            }
+        }
+        let mut query: Vec<(String, Param)> = Vec::new();
+        let mut body = Map::new();
+        let mut sensitive_body = Vec::new();
+        for (id, spec) in &action.spec.inputs {
+            let Some(value) = input_map.get(id) else { continue };
+            let wire = spec.wire_name(id);
+            let wrap = |s: String| if spec.sensitive { Param::Secret(Some(SecretString::from(s))) } else { Param::Plain(s) };
+            match spec.placement {
+                Placement::Path => {}
+                Placement::Header => set_header(&mut headers, &wire.to_ascii_lowercase(), wrap(scalar_text(value))),
+                Placement::Query => match (value, spec.kind) {
+                    (Value::Array(items), InputType::Array) => {
+                        let texts: Vec<String> = items.iter().map(scalar_text).collect();
+                        match spec.style.unwrap_or_default() {
+                            QueryStyle::Repeat => query.extend(texts.into_iter().map(|t| (wire.to_owned(), wrap(t)))),
+                            QueryStyle::Comma => query.push((wire.to_owned(), wrap(texts.join(",")))),
+                            QueryStyle::Space => query.push((wire.to_owned(), wrap(texts.join(" ")))),
+                            QueryStyle::Pipe => query.push((wire.to_owned(), wrap(texts.join("|")))),
+                        }
+                    }
+                    _ => query.push((wire.to_owned(), wrap(scalar_text(value)))),
+                },
+                Placement::Body => {
+                    if action.body.is_none() {
+                        body.insert(wire.to_owned(), value.clone());
+                        if spec.sensitive {
+                            sensitive_body.push(format!("/{}", crate::yaml::escape_token(wire)));
+                        }
+                    }
+                }
+            }
+        }
+        for (name, t) in &action.headers {
+            if let Some(v) = render(t, "header")? {
+                set_header(&mut headers, name, Param::Plain(scalar_text(&v)));
+            }
+        }
+        for (name, t) in &action.query {
+            if let Some(v) = render(t, "query")? {
+                query.retain(|(n, _)| n != name);
+                query.push((name.clone(), Param::Plain(scalar_text(&v))));
+            }
+        }
+        let body = match &action.body {
+            Some(t) => render(t, "body")?,
+            None if body.is_empty() => None,
+            None => Some(Value::Object(body)),
+        };
+        if body.is_some() {
+            set_header(&mut headers, "content-type", Param::Plain("application/json".into()));
+        }
+        set_header(&mut headers, "accept", Param::Plain("application/json".into()));
+
+        self.apply_auth(&mut headers, &mut query, config, mode)?;
+        Ok(HttpRequest { method: action.spec.method, url, query, headers, body, sensitive_body })
+    }
+
+    fn template_context(&self, input: &Map<String, Value>, config: &Config) -> minijinja::Value {
+        let mut creds = Map::new();
+        for (name, c) in &self.spec.credentials {
+            if c.secret {
+                continue;
+            }
+            if let Some(v) = config.credentials.get(name) {
+                creds.insert(name.clone(), Value::String(v.expose_secret().to_owned()));
+            }
+        }
+        let ctx = serde_json::json!({ "input": input, "credentials": creds });
+        minijinja::Value::from(minijinja::value::Serde(ctx))
+    }
+
+    /// Sends the first auth method whose credentials are all present (or, in a dry run with none
+    /// present, the first auth method with its secret redacted).
+    fn apply_auth(&self, headers: &mut Vec<(String, Param)>, query: &mut Vec<(String, Param)>, config: &Config, mode: Mode) -> Result<()> {
+        if self.spec.auth.is_empty() {
+            return Ok(());
+        }
+        let usable = self.spec.auth.iter().find(|(_, m)| config.credentials.get(&m.credential).is_some());
+        let (method, value) = match usable {
+            Some((_, m)) => (m, config.credentials.get(&m.credential).cloned()),
+            None if mode == Mode::DryRun => match self.spec.auth.values().next() {
+                Some(m) => (m, None),
+                None => return Ok(()),
+            },
+            None => {
+                let missing: Vec<String> = self
+                    .spec
+                    .auth
+                    .iter()
+                    .filter_map(|(name, m)| self.spec.credentials.get(&m.credential).map(|c| format!("{} (auth method `{name}`)", c.env)))
+                    .collect();
+                return Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, missing.join(" or ")))
+                    .with_hint("export the variable in your shell, or use --dry-run to see the request without sending it"));
+            }
+        };
+        match method.placement {
+            KeyPlacement::Header => {
+                let name = method.name.to_ascii_lowercase();
+                headers.retain(|(n, _)| *n != name);
+                headers.push((name, Param::Secret(value)));
+            }
+            KeyPlacement::Query => query.push((method.name.clone(), Param::Secret(value))),
+        }
+        Ok(())
+    }
+}
+
+/// Why a path value cannot be used, if it cannot. Values are encoded as one segment, but these
+/// are refused outright because they almost always mean a mistake (a pasted URL or path).
+fn path_value_problem(raw: &str) -> Option<String> {
+    if raw.is_empty() {
+        return Some("path value is empty: it would remove a segment from the URL".into());
+    }
+    if raw == "." || raw == ".." || raw.contains("..") {
+        return Some(format!("path value {raw:?} contains `..`: it could change which resource is addressed"));
+    }
+    if let Some(c) = raw.chars().find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\')) {
+        return Some(format!("path value {raw:?} contains `{c}`: pass only the id, not a path, URL or encoded value"));
+    }
+    if raw.chars().any(char::is_control) {
+        return Some(format!("path value {raw:?} contains a control character"));
+    }
+    None
+}
+
+/// A scalar's text for headers and query strings: strings as they are, others as JSON.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_that_change_the_path_are_refused() {
+        for bad in ["", ".", "..", "a/b", "a?b", "a#b", "a%2F", "x..y"] {
+            assert!(path_value_problem(bad).is_some(), "{bad:?} should be refused");
+        }
+        for ok in ["5f1b2c3d4e5f6a7b8c9d0e1f", "name with space", "ünïcode", "a.b", "-_~"] {
+            assert_eq!(path_value_problem(ok), None, "{ok:?} should be accepted");
+        }
+    }
+
+    #[test]
+    fn segments_keep_only_unreserved_characters() {
+        let enc: String = percent_encoding::utf8_percent_encode("a b+c.d~é", SEGMENT).collect();
+        assert_eq!(enc, "a%20b%2Bc.d~%C3%A9");
+    }
+}
