@@ -1,1 +1,396 @@
-fn main(){}
+//! `actionspec`: list, describe, dry-run and run the actions of YAML connectors.
+//!
+//! Results go to stdout (JSON, or NDJSON with `--all`); logs, progress and errors go to stderr.
+//! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
+
+mod registry;
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use actionspec_engine::{Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Result};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use registry::{Registry, Source};
+
+/// Declarative actions engine: call SaaS APIs by action name with JSON input.
+#[derive(Parser, Debug)]
+#[command(name = "actionspec", version, about, long_about = None)]
+struct Cli {
+    /// A folder of extra connector YAML files (a file with a built-in key replaces it).
+    #[arg(long, global = true, env = "ACTIONSPEC_CONNECTORS", value_name = "DIR")]
+    connectors: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the available connectors.
+    Connectors {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a connector's actions.
+    Actions {
+        /// Connector key, e.g. `jumpcloud`.
+        connector: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an action's inputs, method and path, scopes, markers and examples.
+    Describe {
+        /// Connector key.
+        connector: String,
+        /// Action id.
+        action: String,
+        /// Print JSON (with the input JSON Schema) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run an action with JSON input.
+    Run(RunArgs),
+    /// Check connector files; prints located diagnostics, exits 3 on any error.
+    Validate {
+        /// Connector YAML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Connector key.
+    connector: String,
+    /// Action id.
+    action: String,
+    /// The input as a JSON object (default `{}`).
+    #[arg(value_name = "JSON", conflicts_with = "input")]
+    json: Option<String>,
+    /// The input: JSON text, `@file.json`, or `-` for standard input.
+    #[arg(long, short = 'i', value_name = "JSON|@FILE|-")]
+    input: Option<String>,
+    /// Print the HTTP request that would be sent (secrets redacted) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Follow pagination and stream every record to stdout as NDJSON.
+    #[arg(long)]
+    all: bool,
+    /// A named server of the connector (e.g. `eu`).
+    #[arg(long, env = "ACTIONSPEC_SERVER")]
+    server: Option<String>,
+    /// Send requests to this base URL instead (e.g. http://127.0.0.1:8080/api).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Confirm a destructive action (deletes, erase, lock, restart, shutdown).
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { ErrorKind::Usage.exit_code() } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind == ErrorKind::Io => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ACTIONSPEC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_target(false).init();
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Command::Validate { files } = &cli.command {
+        return validate(files);
+    }
+    let registry = Registry::load(cli.connectors.as_deref())?;
+    for broken in &registry.broken {
+        tracing::warn!("skipping {}: {} problem(s); run `actionspec validate {}`", broken.file, broken.diagnostics.len(), broken.file);
+    }
+    match cli.command {
+        Command::Connectors { json } => list_connectors(&registry, json),
+        Command::Actions { connector, json } => list_actions(registry.get(&connector)?, json),
+        Command::Describe { connector, action, json } => describe(registry.get(&connector)?, &action, json),
+        Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
+        Command::Validate { .. } => Ok(()),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
+fn out(text: &str) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(io_error)
+}
+
+fn io_error(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Error::new(ErrorKind::Io, "stdout closed")
+    } else {
+        Error::new(ErrorKind::Usage, format!("cannot write output: {e}"))
+    }
+}
+
+fn pretty(v: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    let mut s = String::new();
+    for row in rows {
+        let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+fn validate(files: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    for file in files {
+        let display = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = writeln!(io::stderr(), "error: cannot read {display}: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        match Connector::from_yaml(&display, &text) {
+            Ok(c) => out(&format!("ok: {display}: connector `{}` with {} actions\n", c.spec.key, c.actions.len()))?,
+            Err(e) => {
+                let _ = write!(io::stderr(), "{}", e.render());
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        Err(Error::new(ErrorKind::Spec, format!("{failed} of {} file(s) are invalid", files.len())))
+    } else {
+        Ok(())
+    }
+}
+
+fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
+    if as_json {
+        let list: Vec<Value> = registry
+            .connectors
+            .iter()
+            .map(|(c, src)| json!({
+                "key": c.spec.key, "name": c.spec.name, "version": c.spec.version,
+                "description": c.spec.description, "actions": c.actions.len(),
+                "source": match src { Source::Embedded => "built-in".to_owned(), Source::File(f) => f.clone() },
+            }))
+            .collect();
+        return out(&pretty(&list));
+    }
+    let mut rows = vec![vec!["CONNECTOR".into(), "NAME".into(), "VERSION".into(), "ACTIONS".into(), "SOURCE".into()]];
+    for (c, src) in &registry.connectors {
+        rows.push(vec![
+            c.spec.key.clone(),
+            c.spec.name.clone(),
+            c.spec.version.clone(),
+            c.actions.len().to_string(),
+            match src { Source::Embedded => "built-in".into(), Source::File(f) => f.clone() },
+        ]);
+    }
+    out(&table(&rows))
+}
+
+fn markers(a: &actionspec_engine::Action) -> Vec<&'static str> {
+    let mut m = Vec::new();
+    if a.read_only {
+        m.push("read-only");
+    }
+    if a.destructive {
+        m.push("destructive");
+    }
+    if a.idempotent {
+        m.push("idempotent");
+    }
+    if a.pagination.is_some() {
+        m.push("paginated");
+    }
+    m
+}
+
+fn action_json(c: &Connector, a: &actionspec_engine::Action) -> Value {
+    json!({
+        "action": a.id, "tool_name": format!("{}_{}", c.spec.key, a.id), "name": a.spec.name,
+        "description": a.spec.description, "method": a.spec.method.as_str(), "path": a.spec.path,
+        "scopes": a.spec.scopes, "success": a.spec.success, "read_only": a.read_only,
+        "destructive": a.destructive, "idempotent": a.idempotent, "pagination": a.spec.pagination,
+    })
+}
+
+fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
+    if as_json {
+        let list: Vec<Value> = c.actions.values().map(|a| action_json(c, a)).collect();
+        return out(&pretty(&list));
+    }
+    let mut rows = vec![vec!["ACTION".into(), "METHOD".into(), "PATH".into(), "MARKERS".into()]];
+    for a in c.actions.values() {
+        rows.push(vec![a.id.clone(), a.spec.method.as_str().into(), a.spec.path.clone(), markers(a).join(", ")]);
+    }
+    out(&format!("{}{} actions in connector `{}`\n", table(&rows), c.actions.len(), c.spec.key))
+}
+
+fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
+    let a = c.action(action)?;
+    if as_json {
+        let mut v = action_json(c, a);
+        v["input_schema"] = a.input_schema.clone();
+        v["examples"] = serde_json::to_value(&a.spec.examples).unwrap_or_default();
+        return out(&pretty(&v));
+    }
+    let mut s = format!("{} {} — {}\n{}\n\n", c.spec.key, a.id, a.spec.name, a.spec.description);
+    s.push_str(&format!("  {} {}\n", a.spec.method.as_str(), a.spec.path));
+    if !a.spec.scopes.is_empty() {
+        s.push_str(&format!("  scopes:     {}\n", a.spec.scopes.join(", ")));
+    }
+    let m = markers(a);
+    if !m.is_empty() {
+        s.push_str(&format!("  markers:    {}\n", m.join(", ")));
+    }
+    if !a.spec.success.is_empty() {
+        s.push_str(&format!("  success:    {}\n", a.spec.success.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")));
+    }
+    if let (Some(name), Some(p)) = (&a.spec.pagination, &a.pagination) {
+        s.push_str(&format!("  pagination: {name} ({} / {}, up to {} per page; --all follows it)\n", p.limit_input, p.offset_input, p.max_page_size));
+    }
+    s.push_str("\nInputs:\n");
+    if a.spec.inputs.is_empty() {
+        s.push_str("  (none)\n");
+    } else {
+        let mut rows = Vec::new();
+        for (id, i) in &a.spec.inputs {
+            let mut kind = i.kind.as_str().to_owned();
+            if let Some(values) = &i.allowed {
+                kind = values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join("|");
+            }
+            let placement = match i.name.as_deref() {
+                Some(wire) => format!("{} {wire}", placement(i.placement)),
+                None => placement(i.placement).to_owned(),
+            };
+            let mut notes = i.description.clone().unwrap_or_default();
+            if let Some(d) = &i.default {
+                notes.push_str(&format!(" (API default: {d})"));
+            }
+            rows.push(vec![format!("  {id}"), kind, placement, if i.required { "required".into() } else { String::new() }, notes.trim().to_owned()]);
+        }
+        s.push_str(&table(&rows));
+    }
+    for ex in &a.spec.examples {
+        s.push_str(&format!("\nExample{}:\n  actionspec run {} {} '{}'{}\n",
+            ex.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+            c.spec.key, a.id, Value::Object(ex.input.clone()),
+            if a.destructive { " --yes" } else { "" }));
+    }
+    out(&s)
+}
+
+fn placement(p: actionspec_engine::spec::Placement) -> &'static str {
+    use actionspec_engine::spec::Placement;
+    match p {
+        Placement::Path => "path",
+        Placement::Query => "query",
+        Placement::Header => "header",
+        Placement::Body => "body",
+    }
+}
+
+fn read_input(args: &RunArgs) -> Result<Value> {
+    let (text, source) = match (&args.json, &args.input) {
+        (Some(j), _) => (j.clone(), "the JSON argument".to_owned()),
+        (None, Some(i)) if i == "-" => {
+            let mut s = String::new();
+            io::stdin().read_to_string(&mut s).map_err(|e| Error::new(ErrorKind::Input, format!("cannot read standard input: {e}")))?;
+            (s, "standard input".to_owned())
+        }
+        (None, Some(i)) if i.starts_with('@') => {
+            let path = &i[1..];
+            let s = std::fs::read_to_string(path).map_err(|e| Error::new(ErrorKind::Input, format!("cannot read input file {path}: {e}")))?;
+            (s, path.to_owned())
+        }
+        (None, Some(i)) => (i.clone(), "--input".to_owned()),
+        (None, None) => ("{}".to_owned(), String::new()),
+    };
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::new(ErrorKind::Input, format!("{source} is not valid JSON: {e}"))
+            .with_hint("pass a JSON object, e.g. '{\"limit\": 5}' (quote it for the shell), --input @file.json or --input -")
+    })?;
+    if !value.is_object() {
+        return Err(Error::new(ErrorKind::Input, format!("the input must be a JSON object, not {}", actionspec_engine::input::json_type(&value)))
+            .with_hint("wrap the values in an object, e.g. '{\"id\": \"…\"}'"));
+    }
+    Ok(value)
+}
+
+fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
+    let action = c.action(&args.action)?;
+    let input = read_input(args)?;
+    let config = Config { base_url: args.base_url.clone(), server: args.server.clone(), credentials: Credentials::from_env(c) };
+    if args.dry_run {
+        let mut input = input;
+        if let (true, Some(p), Some(obj)) = (args.all, &action.pagination, input.as_object_mut()) {
+            obj.entry(p.limit_input.clone()).or_insert(Value::from(p.max_page_size));
+        }
+        let request = c.plan(action, &input, &config, Mode::DryRun)?;
+        return out(&pretty(&request.shown()));
+    }
+    if action.destructive && !args.yes {
+        // Validate first, so a bad input is reported before the confirmation is asked for.
+        c.plan(action, &input, &config, Mode::DryRun)?;
+        return Err(Error::new(ErrorKind::Usage, format!("action `{}` is destructive ({}); nothing was sent", action.id, action.spec.name))
+            .with_hint("pass --yes to run it, or --dry-run to see the request"));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(ErrorKind::Transport, format!("cannot start the async runtime: {e}")))?;
+    let client = Client::new()?;
+    runtime.block_on(async {
+        if args.all {
+            let summary = c
+                .run_all(&client, action, &input, &config, |page| {
+                    let mut chunk = String::new();
+                    for r in &page.records {
+                        chunk.push_str(&serde_json::to_string(r).unwrap_or_default());
+                        chunk.push('\n');
+                    }
+                    out(&chunk)
+                })
+                .await?;
+            let total = summary.total.map(|t| format!(" (total reported: {t})")).unwrap_or_default();
+            tracing::info!("{} records in {} pages{total}", summary.records, summary.pages);
+            let _ = writeln!(io::stderr(), "{} records in {} page{}{total}", summary.records, summary.pages, if summary.pages == 1 { "" } else { "s" });
+            Ok(())
+        } else {
+            let outcome = c.run(&client, action, &input, &config).await?;
+            out(&pretty(&outcome))
+        }
+    })
+}

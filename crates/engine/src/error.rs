@@ -133,13 +133,13 @@ impl Error {
     }
 
     /// An input error listing every violation.
-    pub fn input(action: &str, violations: Vec<InputViolation>) -> Self {
+    pub fn input(connector: &str, action: &str, violations: Vec<InputViolation>) -> Self {
         let n = violations.len();
         let mut e = Error::new(
             ErrorKind::Input,
             format!("invalid input for action `{action}`: {n} problem{}", if n == 1 { "" } else { "s" }),
         )
-        .with_hint(format!("`actionspec describe <connector> {action}` lists the inputs and their types"));
+        .with_hint(format!("`actionspec describe {connector} {action}` lists the inputs and their types"));
         e.violations = violations;
         e
     }

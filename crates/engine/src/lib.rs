@@ -36,6 +36,7 @@
 pub mod connector;
 pub mod diagnostic;
 pub mod error;
+pub mod execute;
 pub mod input;
 pub mod plan;
 pub mod spec;
@@ -44,5 +45,6 @@ pub mod yaml;
 
 pub use connector::{Action, Connector};
 pub use diagnostic::{Diagnostic, SpecError};
+pub use execute::{Client, Outcome, Page, Summary};
 pub use error::{Error, ErrorKind, InputViolation, Result};
 pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED};

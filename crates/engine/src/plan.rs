@@ -22,18 +22,29 @@ pub struct Config {
     pub credentials: Credentials,
 }
 
-/// Credential values. Secret ones are held as [`SecretString`] and never printed.
+/// Credential values, all held as [`SecretString`]; those the connector marks `secret` are
+/// never printed.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
     values: Vec<(String, SecretString)>,
+    secret_names: Vec<String>,
 }
 
 impl Credentials {
-    /// Sets a credential value.
-    pub fn insert(&mut self, name: impl Into<String>, value: SecretString) {
+    /// Sets a credential value; `secret` values are scrubbed from every message.
+    pub fn insert(&mut self, name: impl Into<String>, value: SecretString, secret: bool) {
         let name = name.into();
         self.values.retain(|(n, _)| *n != name);
+        self.secret_names.retain(|n| *n != name);
+        if secret {
+            self.secret_names.push(name.clone());
+        }
         self.values.push((name, value));
+    }
+
+    /// The values of secret credentials.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
+        self.values.iter().filter(|(n, _)| self.secret_names.contains(n)).map(|(_, v)| v)
     }
 
     /// A credential value.
@@ -52,7 +63,7 @@ impl Credentials {
         let mut c = Credentials::default();
         for (name, cred) in &connector.spec.credentials {
             if let Some(v) = lookup(&cred.env).filter(|v| !v.is_empty()) {
-                c.insert(name.clone(), SecretString::from(v));
+                c.insert(name.clone(), SecretString::from(v), cred.secret);
             }
         }
         c
@@ -198,7 +209,7 @@ impl Connector {
     pub fn plan(&self, action: &Action, input: &Value, config: &Config, mode: Mode) -> Result<HttpRequest> {
         let violations = action.check_input(input);
         if !violations.is_empty() {
-            return Err(Error::input(&action.id, violations));
+            return Err(Error::input(&self.spec.key, &action.id, violations));
         }
         let empty = Map::new();
         let input_map = input.as_object().unwrap_or(&empty);
@@ -224,7 +235,7 @@ impl Connector {
             }
         }
         if !bad.is_empty() {
-            return Err(Error::input(&action.id, bad));
+            return Err(Error::input(&self.spec.key, &action.id, bad));
         }
 
         let context = self.template_context(input_map, config);

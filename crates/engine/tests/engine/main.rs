@@ -1,0 +1,7 @@
+//! The engine's integration tests: one binary, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+mod conformance;
+mod diagnostics;
+mod examples;
