@@ -373,7 +373,10 @@ impl Loader<'_> {
                         }
                         Some(best) => format!("did you mean `{best}`?"),
                         None if path_inputs.is_empty() => format!("declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs"),
-                        None => format!("path inputs: {}", path_inputs.join(", ")),
+                        None => format!(
+                            "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs (declared path inputs: {})",
+                            path_inputs.join(", ")
+                        ),
                     };
                     self.error(&pointer, false, format!("path placeholder `{{{name}}}` has no `in: path` input"), "placeholder without an input", Some(hint));
                 }
@@ -430,18 +433,38 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
                 };
                 Diagnostic::new(format!("`{got}` is not a valid value for {context}"), "invalid value").at(span_value, Some(pointer)).hint(hint)
             }
+            ValidationErrorKind::Type { .. } if pointer.is_empty() => {
+                let what = if doc.is_null() { "the file is empty" } else { "the file is not a YAML mapping" };
+                Diagnostic::new(format!("{what}: a connector file is a mapping of keys"), "expected keys here")
+                    .at(Some(crate::yaml::Span { start: crate::yaml::Pos { line: 1, col: 1 }, end: crate::yaml::Pos { line: 1, col: 2 } }), Some(pointer))
+                    .hint("start from the required keys: spec_version, key, name, version, servers, default_server, actions (see docs/connector-format.md)")
+            }
             ValidationErrorKind::Type { kind } => {
                 let expected = match kind {
                     jsonschema::error::TypeKind::Single(t) => t.to_string(),
                     jsonschema::error::TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
                 };
                 let found = input::json_type(e.instance());
-                let hint = if expected == "string" && found != "string" {
-                    "quote the value to make it a string".to_owned()
-                } else {
-                    format!("write {context} as a{} {expected}", if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "n" } else { "" })
+                let last = pointer.rsplit('/').next().unwrap_or_default();
+                let hint = match (expected.as_str(), e.instance().as_ref()) {
+                    ("boolean", Value::String(s)) if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_ascii_lowercase().as_str()) => {
+                        format!("YAML 1.2 reads `{s}` as a string: write `true` or `false`")
+                    }
+                    ("string", _) if last == "version" => "write a semantic version in quotes, such as \"1.0.0\"".to_owned(),
+                    ("string", _) if found != "string" => "quote the value to make it a string".to_owned(),
+                    ("array", _) if last == "success" => "write a list, e.g. `success: [200]`".to_owned(),
+                    ("array", _) => format!("write a list, e.g. `{last}: [...]`"),
+                    _ => format!("write {context} as {}", article(&expected)),
                 };
-                Diagnostic::new(format!("{context} must be {expected}, found {found}"), format!("expected {expected}")).at(span_value, Some(pointer)).hint(hint)
+                Diagnostic::new(format!("{context} must be {}, found {}", article(&expected), article(found)), format!("expected {}", article(&expected))).at(span_value, Some(pointer)).hint(hint)
+            }
+            ValidationErrorKind::Constant { expected_value } => {
+                let hint = if pointer == "/spec_version" {
+                    format!("this version of actionspec reads `spec_version: {expected_value}`; convert the file, or upgrade actionspec")
+                } else {
+                    format!("write `{expected_value}`")
+                };
+                Diagnostic::new(format!("unsupported value {} for {context}", e.instance()), "unsupported value").at(span_value, Some(pointer)).hint(hint)
             }
             ValidationErrorKind::PropertyNames { error } => {
                 let name = error.instance().as_str().unwrap_or_default().to_owned();
@@ -460,6 +483,12 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// "an object", "a string".
+fn article(word: &str) -> String {
+    let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if an { "an" } else { "a" })
 }
 
 /// The properties allowed by the schema object that owns an `additionalProperties` keyword.

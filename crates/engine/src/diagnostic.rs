@@ -140,14 +140,27 @@ fn byte_offset(source: &str, pos: Pos) -> usize {
     source.len()
 }
 
-/// The closest candidate to `name` (Jaro-Winkler similarity), for "did you mean …?" hints.
+/// The closest candidate to `name`, for "did you mean …?" hints: a case-insensitive match, else
+/// the most similar by Jaro-Winkler (≥ 0.8), else one edit away (a swap counts as one edit).
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    if let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        return Some(c);
+    }
+    let best = candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), *c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    best.or_else(|| {
+        candidates
+            .iter()
+            .map(|c| (strsim::osa_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
+            .filter(|(d, c)| *d <= 1 || (*d == 2 && c.len() >= 6))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    })
 }
 
 /// "did you mean `x`?" or a list of the valid names, for an unknown name.
@@ -173,6 +186,8 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("methd", ["method", "path", "name"]), Some("method"));
         assert_eq!(did_you_mean("zzz", ["method", "path"]), None);
+        assert_eq!(did_you_mean("GTE", ["GET", "POST", "PUT"]), Some("GET"));
+        assert_eq!(did_you_mean("get", ["GET", "POST"]), Some("GET"));
     }
 
     #[test]

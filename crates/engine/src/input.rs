@@ -90,6 +90,10 @@ pub fn violations(validator: &jsonschema::Validator, inputs: &IndexMap<String, I
 
 fn describe(e: &jsonschema::ValidationError<'_>, inputs: &IndexMap<String, InputSpec>) -> Vec<InputViolation> {
     let pointer = e.instance_path().as_str().to_owned();
+    let top = pointer.split('/').nth(1).map(|t| t.replace("~1", "/").replace("~0", "~")).unwrap_or_default();
+    let sensitive = inputs.get(&top).is_some_and(|i| i.sensitive);
+    // Never echo a sensitive value; shorten long ones.
+    let shown = if sensitive { crate::plan::REDACTED.to_owned() } else { truncate(&e.instance().to_string()) };
     let at = |p: String, message: String| InputViolation { pointer: p, message };
     match e.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } if pointer.is_empty() => unexpected
@@ -122,10 +126,20 @@ fn describe(e: &jsonschema::ValidationError<'_>, inputs: &IndexMap<String, Input
         }
         ValidationErrorKind::Enum { options } => {
             let allowed = options.as_array().map(|a| a.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            vec![at(pointer, format!("{} is not one of the allowed values: {allowed}", e.instance()))]
+            vec![at(pointer, format!("{shown} is not one of the allowed values: {allowed}"))]
         }
-        _ => vec![at(pointer, e.to_string())],
+        _ => vec![at(pointer, e.masked_with(&shown).to_string())],
     }
+}
+
+/// At most 80 characters of a value's JSON text.
+fn truncate(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(77).collect();
+    short.push('…');
+    short
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {

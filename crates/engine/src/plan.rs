@@ -207,35 +207,31 @@ impl Connector {
     /// [`ErrorKind::Input`] listing every input violation; [`ErrorKind::Auth`] for a missing
     /// credential (in [`Mode::Execute`]); [`ErrorKind::Usage`] for a bad server or base URL.
     pub fn plan(&self, action: &Action, input: &Value, config: &Config, mode: Mode) -> Result<HttpRequest> {
-        let violations = action.check_input(input);
-        if !violations.is_empty() {
-            return Err(Error::input(&self.spec.key, &action.id, violations));
-        }
         let empty = Map::new();
         let input_map = input.as_object().unwrap_or(&empty);
-        let base = self.base_url(config)?;
-
-        // Path: each value encoded as one segment.
-        let mut url = base;
-        let mut bad = Vec::new();
+        // Schema violations and path problems are reported together.
+        let mut violations = action.check_input(input);
+        let mut url = self.base_url(config)?;
         for part in &action.path {
             match part {
                 PathPart::Literal(s) => url.push_str(s),
                 PathPart::Param(id) => {
                     let raw = match input_map.get(id) {
                         Some(Value::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
-                        None => String::new(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => continue, // missing or mistyped: the schema reports it
                     };
-                    if let Some(problem) = path_value_problem(&raw) {
-                        bad.push(InputViolation { pointer: format!("/{id}"), message: problem });
+                    let sensitive = action.spec.inputs.get(id).is_some_and(|i| i.sensitive);
+                    if let Some(problem) = path_value_problem(&raw, sensitive) {
+                        violations.push(InputViolation { pointer: format!("/{id}"), message: problem });
                     }
                     url.extend(percent_encoding::utf8_percent_encode(&raw, SEGMENT));
                 }
             }
         }
-        if !bad.is_empty() {
-            return Err(Error::input(&self.spec.key, &action.id, bad));
+        if !violations.is_empty() {
+            violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+            return Err(Error::input(&self.spec.key, &action.id, violations));
         }
 
         let context = self.template_context(input_map, config);
@@ -368,18 +364,22 @@ impl Connector {
 
 /// Why a path value cannot be used, if it cannot. Values are encoded as one segment, but these
 /// are refused outright because they almost always mean a mistake (a pasted URL or path).
-fn path_value_problem(raw: &str) -> Option<String> {
+fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
+    let shown = if sensitive { REDACTED.to_owned() } else { format!("{raw:?}") };
     if raw.is_empty() {
         return Some("path value is empty: it would remove a segment from the URL".into());
     }
-    if raw == "." || raw == ".." || raw.contains("..") {
-        return Some(format!("path value {raw:?} contains `..`: it could change which resource is addressed"));
+    if raw == "." {
+        return Some("path value \".\" would address the parent resource: pass an id".into());
+    }
+    if raw.contains("..") {
+        return Some(format!("path value {shown} contains `..`: it could change which resource is addressed"));
     }
     if let Some(c) = raw.chars().find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\')) {
-        return Some(format!("path value {raw:?} contains `{c}`: pass only the id, not a path, URL or encoded value"));
+        return Some(format!("path value {shown} contains `{c}`: pass only the id, not a path, URL or encoded value"));
     }
     if raw.chars().any(char::is_control) {
-        return Some(format!("path value {raw:?} contains a control character"));
+        return Some(format!("path value {shown} contains a control character"));
     }
     None
 }
@@ -399,11 +399,13 @@ mod tests {
     #[test]
     fn path_values_that_change_the_path_are_refused() {
         for bad in ["", ".", "..", "a/b", "a?b", "a#b", "a%2F", "x..y"] {
-            assert!(path_value_problem(bad).is_some(), "{bad:?} should be refused");
+            assert!(path_value_problem(bad, false).is_some(), "{bad:?} should be refused");
         }
         for ok in ["5f1b2c3d4e5f6a7b8c9d0e1f", "name with space", "ünïcode", "a.b", "-_~"] {
-            assert_eq!(path_value_problem(ok), None, "{ok:?} should be accepted");
+            assert_eq!(path_value_problem(ok, false), None, "{ok:?} should be accepted");
         }
+        let msg = path_value_problem("sec/ret", true).unwrap_or_default();
+        assert!(!msg.contains("sec"), "sensitive values are not echoed: {msg}");
     }
 
     #[test]

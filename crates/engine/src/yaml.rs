@@ -120,10 +120,27 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
         Ok(value) if reader.issues.is_empty() => Ok(Document { value, map: reader.map }),
         Ok(_) => Err(reader.issues),
         Err(issue) => {
+            let issue = tab_indentation(source, issue.span.start.line).unwrap_or(*issue);
             reader.issues.push(issue);
             Err(reader.issues)
         }
     }
+}
+
+/// YAML forbids tabs in indentation, and the parser reports that late and vaguely ("found a
+/// tab" on some later token). If a line up to the error is indented with a tab, say so there.
+fn tab_indentation(source: &str, error_line: usize) -> Option<YamlIssue> {
+    source.lines().take(error_line + 1).enumerate().find_map(|(i, line)| {
+        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let col = indent.chars().position(|c| c == '\t')?;
+        let pos = Pos { line: i + 1, col: col + 1 };
+        Some(YamlIssue {
+            span: Span { start: pos, end: Pos { line: pos.line, col: pos.col + 1 } },
+            message: "YAML syntax error: tab used for indentation".into(),
+            hint: Some("YAML indentation must use spaces: replace the tab with spaces".into()),
+            related: None,
+        })
+    })
 }
 
 struct Reader<'a> {
@@ -133,7 +150,7 @@ struct Reader<'a> {
     anchors: HashMap<usize, Value>,
 }
 
-type Step<T> = Result<T, YamlIssue>;
+type Step<T> = Result<T, Box<YamlIssue>>;
 
 impl<'a> Reader<'a> {
     fn next(&mut self) -> Step<(Event<'a>, Span)> {
@@ -142,12 +159,12 @@ impl<'a> Reader<'a> {
             Some(Err(e)) => {
                 let m = e.marker();
                 let pos = Pos { line: m.line(), col: m.col() + 1 };
-                Err(YamlIssue {
+                Err(Box::new(YamlIssue {
                     span: Span { start: pos, end: Pos { line: pos.line, col: pos.col + 1 } },
                     message: format!("YAML syntax error: {}", e.info()),
                     hint: Some("check the indentation and quoting on this line or the one before it".into()),
                     related: None,
-                })
+                }))
             }
             None => Ok((Event::StreamEnd, Span::default())),
         }
@@ -162,12 +179,12 @@ impl<'a> Reader<'a> {
                 Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
                 Event::DocumentStart(_) => {
                     if seen_doc {
-                        return Err(YamlIssue {
+                        return Err(Box::new(YamlIssue {
                             span,
                             message: "a connector file holds one YAML document, this is a second one".into(),
                             hint: Some("remove the `---` separator or split the file in two".into()),
                             related: None,
-                        });
+                        }));
                     }
                     seen_doc = true;
                     let (event, span) = self.next()?;
@@ -308,10 +325,10 @@ fn resolve_scalar(text: &str, style: ScalarStyle) -> Value {
             return Value::Number(u.into());
         }
     }
-    if is_json_float(text) {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
-            return Value::Number(n);
-        }
+    if is_json_float(text)
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Value::Number(n);
     }
     Value::String(text.to_owned())
 }

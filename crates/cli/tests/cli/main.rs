@@ -1,0 +1,18 @@
+//! End-to-end tests of the `actionspec` binary.
+//!
+//! Every test runs the real binary with a scrubbed environment (`env_clear()`, then only the
+//! variables the case needs), from the workspace root, and snapshots what a user sees: the
+//! command, the exit code, stdout and stderr, in `tests/snapshots/cli/`. HTTP cases run against a
+//! wiremock server bound to 127.0.0.1; the port is filtered out of the snapshots.
+//!
+//! Reviewing these snapshots is reviewing the command-line experience.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+mod dry_run;
+mod errors;
+mod listing;
+mod live;
+mod secrets;
+mod user_connectors;
+mod validate;
