@@ -9,6 +9,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use actionspec_engine::execute::plural;
 use actionspec_engine::{Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Result};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
@@ -36,6 +37,7 @@ enum Command {
         json: bool,
     },
     /// List a connector's actions.
+    #[command(visible_alias = "list")]
     Actions {
         /// Connector key, e.g. `jumpcloud`.
         connector: String,
@@ -97,7 +99,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { ErrorKind::Usage.exit_code() } else { 0 };
+            let code = if e.use_stderr() {
+                ErrorKind::Usage.exit_code()
+            } else {
+                0
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -115,7 +121,14 @@ fn main() -> ExitCode {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACTIONSPEC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_target(false).init();
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .without_time()
+        .with_target(false)
+        .init();
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -124,12 +137,23 @@ fn run(cli: Cli) -> Result<()> {
     }
     let registry = Registry::load(cli.connectors.as_deref())?;
     for broken in &registry.broken {
-        tracing::warn!("skipping {}: {} problem(s); run `actionspec validate {}`", broken.file, broken.diagnostics.len(), broken.file);
+        let n = broken.diagnostics.len();
+        let _ = writeln!(
+            io::stderr(),
+            "warning: skipping {}: {}; run `actionspec validate {}`",
+            broken.file,
+            plural(n as u64, "problem"),
+            broken.file
+        );
     }
     match cli.command {
         Command::Connectors { json } => list_connectors(&registry, json),
         Command::Actions { connector, json } => list_actions(registry.get(&connector)?, json),
-        Command::Describe { connector, action, json } => describe(registry.get(&connector)?, &action, json),
+        Command::Describe {
+            connector,
+            action,
+            json,
+        } => describe(registry.get(&connector)?, &action, json),
         Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
         Command::Validate { .. } => Ok(()),
     }
@@ -138,7 +162,10 @@ fn run(cli: Cli) -> Result<()> {
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 fn out(text: &str) -> Result<()> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(io_error)
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(io_error)
 }
 
 fn io_error(e: io::Error) -> Error {
@@ -157,10 +184,22 @@ fn pretty(v: &impl serde::Serialize) -> String {
 
 fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let mut s = String::new();
     for row in rows {
-        let line: Vec<String> = row.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect();
         s.push_str(line.join("  ").trim_end());
         s.push('\n');
     }
@@ -168,19 +207,23 @@ fn table(rows: &[Vec<String>]) -> String {
 }
 
 fn validate(files: &[PathBuf]) -> Result<()> {
-    let mut failed = 0;
+    let (mut failed, mut unreadable) = (0, 0);
     for file in files {
         let display = file.display().to_string();
         let text = match std::fs::read_to_string(file) {
             Ok(t) => t,
             Err(e) => {
                 let _ = writeln!(io::stderr(), "error: cannot read {display}: {e}");
-                failed += 1;
+                unreadable += 1;
                 continue;
             }
         };
         match Connector::from_yaml(&display, &text) {
-            Ok(c) => out(&format!("ok: {display}: connector `{}` with {} actions\n", c.spec.key, c.actions.len()))?,
+            Ok(c) => out(&format!(
+                "ok: {display}: connector `{}` with {} actions\n",
+                c.spec.key,
+                c.actions.len()
+            ))?,
             Err(e) => {
                 let _ = write!(io::stderr(), "{}", e.render());
                 failed += 1;
@@ -188,7 +231,15 @@ fn validate(files: &[PathBuf]) -> Result<()> {
         }
     }
     if failed > 0 {
-        Err(Error::new(ErrorKind::Spec, format!("{failed} of {} file(s) are invalid", files.len())))
+        Err(Error::new(
+            ErrorKind::Spec,
+            format!("{failed} of {} connector files are invalid", files.len()),
+        ))
+    } else if unreadable > 0 {
+        Err(Error::new(
+            ErrorKind::Usage,
+            format!("{unreadable} of {} files could not be read", files.len()),
+        ))
     } else {
         Ok(())
     }
@@ -207,14 +258,23 @@ fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
             .collect();
         return out(&pretty(&list));
     }
-    let mut rows = vec![vec!["CONNECTOR".into(), "NAME".into(), "VERSION".into(), "ACTIONS".into(), "SOURCE".into()]];
+    let mut rows = vec![vec![
+        "CONNECTOR".into(),
+        "NAME".into(),
+        "VERSION".into(),
+        "ACTIONS".into(),
+        "SOURCE".into(),
+    ]];
     for (c, src) in &registry.connectors {
         rows.push(vec![
             c.spec.key.clone(),
             c.spec.name.clone(),
             c.spec.version.clone(),
             c.actions.len().to_string(),
-            match src { Source::Embedded => "built-in".into(), Source::File(f) => f.clone() },
+            match src {
+                Source::Embedded => "built-in".into(),
+                Source::File(f) => f.clone(),
+            },
         ]);
     }
     out(&table(&rows))
@@ -251,11 +311,26 @@ fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
         let list: Vec<Value> = c.actions.values().map(|a| action_json(c, a)).collect();
         return out(&pretty(&list));
     }
-    let mut rows = vec![vec!["ACTION".into(), "METHOD".into(), "PATH".into(), "MARKERS".into()]];
+    let mut rows = vec![vec![
+        "ACTION".into(),
+        "METHOD".into(),
+        "PATH".into(),
+        "MARKERS".into(),
+    ]];
     for a in c.actions.values() {
-        rows.push(vec![a.id.clone(), a.spec.method.as_str().into(), a.spec.path.clone(), markers(a).join(", ")]);
+        rows.push(vec![
+            a.id.clone(),
+            a.spec.method.as_str().into(),
+            a.spec.path.clone(),
+            markers(a).join(", "),
+        ]);
     }
-    out(&format!("{}{} actions in connector `{}`\n", table(&rows), c.actions.len(), c.spec.key))
+    out(&format!(
+        "{}{} actions in connector `{}`\n",
+        table(&rows),
+        c.actions.len(),
+        c.spec.key
+    ))
 }
 
 fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
@@ -266,7 +341,10 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
         v["examples"] = serde_json::to_value(&a.spec.examples).unwrap_or_default();
         return out(&pretty(&v));
     }
-    let mut s = format!("{} {} — {}\n{}\n\n", c.spec.key, a.id, a.spec.name, a.spec.description);
+    let mut s = format!(
+        "{} {} — {}\n{}\n\n",
+        c.spec.key, a.id, a.spec.name, a.spec.description
+    );
     s.push_str(&format!("  {} {}\n", a.spec.method.as_str(), a.spec.path));
     if !a.spec.scopes.is_empty() {
         s.push_str(&format!("  scopes:     {}\n", a.spec.scopes.join(", ")));
@@ -276,10 +354,21 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
         s.push_str(&format!("  markers:    {}\n", m.join(", ")));
     }
     if !a.spec.success.is_empty() {
-        s.push_str(&format!("  success:    {}\n", a.spec.success.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")));
+        s.push_str(&format!(
+            "  success:    {}\n",
+            a.spec
+                .success
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let (Some(name), Some(p)) = (&a.spec.pagination, &a.pagination) {
-        s.push_str(&format!("  pagination: {name} ({} / {}, up to {} per page; --all follows it)\n", p.limit_input, p.offset_input, p.max_page_size));
+        s.push_str(&format!(
+            "  pagination: {name} ({} / {}, up to {} per page; --all follows it)\n",
+            p.limit_input, p.offset_input, p.max_page_size
+        ));
     }
     s.push_str("\nInputs:\n");
     if a.spec.inputs.is_empty() {
@@ -289,7 +378,11 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
         for (id, i) in &a.spec.inputs {
             let mut kind = i.kind.as_str().to_owned();
             if let Some(values) = &i.allowed {
-                kind = values.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join("|");
+                kind = values
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join("|");
             }
             let placement = match i.name.as_deref() {
                 Some(wire) => format!("{} {wire}", placement(i.placement)),
@@ -299,15 +392,32 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
             if let Some(d) = &i.default {
                 notes.push_str(&format!(" (API default: {d})"));
             }
-            rows.push(vec![format!("  {id}"), kind, placement, if i.required { "required".into() } else { String::new() }, notes.trim().to_owned()]);
+            rows.push(vec![
+                format!("  {id}"),
+                kind,
+                placement,
+                if i.required {
+                    "required".into()
+                } else {
+                    String::new()
+                },
+                notes.trim().to_owned(),
+            ]);
         }
         s.push_str(&table(&rows));
     }
     for ex in &a.spec.examples {
-        s.push_str(&format!("\nExample{}:\n  actionspec run {} {} '{}'{}\n",
-            ex.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
-            c.spec.key, a.id, Value::Object(ex.input.clone()),
-            if a.destructive { " --yes" } else { "" }));
+        s.push_str(&format!(
+            "\nExample{}:\n  actionspec run {} {} '{}'{}\n",
+            ex.description
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            c.spec.key,
+            a.id,
+            Value::Object(ex.input.clone()),
+            if a.destructive { " --yes" } else { "" }
+        ));
     }
     out(&s)
 }
@@ -327,12 +437,19 @@ fn read_input(args: &RunArgs) -> Result<Value> {
         (Some(j), _) => (j.clone(), "the JSON argument".to_owned()),
         (None, Some(i)) if i == "-" => {
             let mut s = String::new();
-            io::stdin().read_to_string(&mut s).map_err(|e| Error::new(ErrorKind::Input, format!("cannot read standard input: {e}")))?;
+            io::stdin().read_to_string(&mut s).map_err(|e| {
+                Error::new(ErrorKind::Input, format!("cannot read standard input: {e}"))
+            })?;
             (s, "standard input".to_owned())
         }
         (None, Some(i)) if i.starts_with('@') => {
             let path = &i[1..];
-            let s = std::fs::read_to_string(path).map_err(|e| Error::new(ErrorKind::Input, format!("cannot read input file {path}: {e}")))?;
+            let s = std::fs::read_to_string(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Input,
+                    format!("cannot read input file {path}: {e}"),
+                )
+            })?;
             (s, path.to_owned())
         }
         (None, Some(i)) => (i.clone(), "--input".to_owned()),
@@ -343,8 +460,17 @@ fn read_input(args: &RunArgs) -> Result<Value> {
             .with_hint("pass a JSON object, e.g. '{\"limit\": 5}' (quote it for the shell), --input @file.json or --input -")
     })?;
     if !value.is_object() {
-        return Err(Error::new(ErrorKind::Input, format!("the input must be a JSON object, not {}", actionspec_engine::input::json_type(&value)))
-            .with_hint("wrap the values in an object, e.g. '{\"id\": \"…\"}'"));
+        let kind = actionspec_engine::input::json_type(&value);
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!("the input must be a JSON object, not {article} {kind}"),
+        )
+        .with_hint("wrap the values in an object, e.g. '{\"id\": \"…\"}'"));
     }
     Ok(value)
 }
@@ -352,29 +478,77 @@ fn read_input(args: &RunArgs) -> Result<Value> {
 fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
     let action = c.action(&args.action)?;
     let input = read_input(args)?;
-    let config = Config { base_url: args.base_url.clone(), server: args.server.clone(), credentials: Credentials::from_env(c) };
+    let config = Config {
+        base_url: args.base_url.clone(),
+        server: args.server.clone(),
+        credentials: Credentials::from_env(c),
+    };
+    if args.all && action.pagination.is_none() {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "action `{}` is not a list action: it has no pagination",
+                action.id
+            ),
+        )
+        .with_hint("run it without --all"));
+    }
     if args.dry_run {
         let mut input = input;
         if let (true, Some(p), Some(obj)) = (args.all, &action.pagination, input.as_object_mut()) {
-            obj.entry(p.limit_input.clone()).or_insert(Value::from(p.max_page_size));
+            obj.entry(p.limit_input.clone())
+                .or_insert(Value::from(p.max_page_size));
         }
         let request = c.plan(action, &input, &config, Mode::DryRun)?;
-        return out(&pretty(&request.shown()));
+        out(&pretty(&request.shown()))?;
+        if !c
+            .spec
+            .auth
+            .values()
+            .any(|m| config.credentials.get(&m.credential).is_some())
+        {
+            let vars: Vec<&str> = c
+                .spec
+                .auth
+                .values()
+                .filter_map(|m| c.spec.credentials.get(&m.credential))
+                .map(|cred| cred.env.as_str())
+                .collect();
+            if !vars.is_empty() {
+                let _ = writeln!(
+                    io::stderr(),
+                    "note: {} is not set: a real run would fail with an auth error",
+                    vars.join(" / ")
+                );
+            }
+        }
+        return Ok(());
     }
     if action.destructive && !args.yes {
         // Validate first, so a bad input is reported before the confirmation is asked for.
         c.plan(action, &input, &config, Mode::DryRun)?;
-        return Err(Error::new(ErrorKind::Usage, format!("action `{}` is destructive ({}); nothing was sent", action.id, action.spec.name))
-            .with_hint("pass --yes to run it, or --dry-run to see the request"));
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!(
+                "action `{}` is destructive ({}); nothing was sent",
+                action.id, action.spec.name
+            ),
+        )
+        .with_hint("pass --yes to run it, or --dry-run to see the request"));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::new(ErrorKind::Transport, format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
     let client = Client::new()?;
     runtime.block_on(async {
         if args.all {
-            let summary = c
+            let result = c
                 .run_all(&client, action, &input, &config, |page| {
                     let mut chunk = String::new();
                     for r in &page.records {
@@ -383,10 +557,31 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                     }
                     out(&chunk)
                 })
-                .await?;
-            let total = summary.total.map(|t| format!(" (total reported: {t})")).unwrap_or_default();
-            tracing::info!("{} records in {} pages{total}", summary.records, summary.pages);
-            let _ = writeln!(io::stderr(), "{} records in {} page{}{total}", summary.records, summary.pages, if summary.pages == 1 { "" } else { "s" });
+                .await;
+            let summary = result.map_err(|mut e| {
+                // The engine says which input resumes; give the whole command.
+                if let Some(resume) = e
+                    .hint
+                    .as_deref()
+                    .and_then(|h| h.strip_prefix("resume with --input "))
+                {
+                    e.hint = Some(format!(
+                        "resume with: actionspec run {} {} --all --input {resume}",
+                        c.spec.key, action.id
+                    ));
+                }
+                e
+            })?;
+            let total = summary
+                .total
+                .map(|t| format!(" (total reported: {t})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                io::stderr(),
+                "{} in {}{total}",
+                plural(summary.records, "record"),
+                plural(summary.pages, "page")
+            );
             Ok(())
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;

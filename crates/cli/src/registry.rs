@@ -46,8 +46,9 @@ impl Registry {
             paths.sort();
             for path in paths {
                 let display = path.display().to_string();
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot read {display}: {e}")))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Error::new(ErrorKind::Usage, format!("cannot read {display}: {e}"))
+                })?;
                 match Connector::from_yaml(&display, &text) {
                     Ok(c) => {
                         connectors.retain(|(existing, _)| existing.spec.key != c.spec.key);
@@ -69,11 +70,26 @@ impl Registry {
         if let Some((c, _)) = self.connectors.iter().find(|(c, _)| c.spec.key == key) {
             return Ok(c);
         }
-        if let Some(e) = self.broken.iter().find(|e| Path::new(&e.file).file_stem().is_some_and(|s| s == key)) {
+        if let Some(e) = self
+            .broken
+            .iter()
+            .find(|e| Path::new(&e.file).file_stem().is_some_and(|s| s == key))
+        {
             return Err(e.clone().into());
         }
-        let keys: Vec<&str> = self.connectors.iter().map(|(c, _)| c.spec.key.as_str()).collect();
-        Err(Error::new(ErrorKind::Usage, format!("unknown connector `{key}`"))
-            .with_hint(actionspec_engine::diagnostic::unknown_name_hint(key, "connector", keys.iter().copied())))
+        let keys: Vec<&str> = self
+            .connectors
+            .iter()
+            .map(|(c, _)| c.spec.key.as_str())
+            .collect();
+        Err(
+            Error::new(ErrorKind::Usage, format!("unknown connector `{key}`")).with_hint(
+                actionspec_engine::diagnostic::unknown_name_hint(
+                    key,
+                    "connector",
+                    keys.iter().copied(),
+                ),
+            ),
+        )
     }
 }

@@ -15,7 +15,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "connectors/jumpcloud.yaml".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "connectors/jumpcloud.yaml".into());
     let text = std::fs::read_to_string(&path).expect("read the connector file");
 
     // Load + validate + compile: the first (cold) run and the median of 50 warm runs.
@@ -32,7 +34,9 @@ fn main() {
 
     // Plan every action's first example, many rounds; report the median per-action time.
     let mut config = Config::default();
-    config.credentials.insert("api_key", secrecy::SecretString::from("bench-key"), true);
+    config
+        .credentials
+        .insert("api_key", secrecy::SecretString::from("bench-key"), true);
     let cases: Vec<_> = connector
         .actions
         .values()
@@ -43,7 +47,11 @@ fn main() {
     for _ in 0..rounds {
         let t = Instant::now();
         for (action, input) in &cases {
-            std::hint::black_box(connector.plan(action, input, &config, Mode::Execute).expect("plan"));
+            std::hint::black_box(
+                connector
+                    .plan(action, input, &config, Mode::Execute)
+                    .expect("plan"),
+            );
         }
         per_round.push(t.elapsed());
     }
@@ -56,7 +64,11 @@ fn main() {
         let times: Vec<Duration> = (0..500)
             .map(|_| {
                 let t = Instant::now();
-                std::hint::black_box(connector.plan(action, input, &config, Mode::Execute).expect("plan"));
+                std::hint::black_box(
+                    connector
+                        .plan(action, input, &config, Mode::Execute)
+                        .expect("plan"),
+                );
                 t.elapsed()
             })
             .collect();
@@ -66,10 +78,27 @@ fn main() {
         }
     }
 
-    println!("connector: {path} ({} actions, {} bytes)", connector.actions.len(), text.len());
-    println!("load + validate + compile: cold {:.2} ms, warm median {:.2} ms (target < 20 ms)", ms(cold), ms(median(loads)));
-    println!("plan, all {} actions once: median {:.1} µs", cases.len(), us(round));
-    println!("plan, per action: median {:.2} µs (target < 20 µs); slowest action {} at {:.2} µs", us(per_action), slowest.0, us(slowest.1));
+    println!(
+        "connector: {path} ({} actions, {} bytes)",
+        connector.actions.len(),
+        text.len()
+    );
+    println!(
+        "load + validate + compile: cold {:.2} ms, warm median {:.2} ms (target < 20 ms)",
+        ms(cold),
+        ms(median(loads))
+    );
+    println!(
+        "plan, all {} actions once: median {:.1} µs",
+        cases.len(),
+        us(round)
+    );
+    println!(
+        "plan, per action: median {:.2} µs (target < 20 µs); slowest action {} at {:.2} µs",
+        us(per_action),
+        slowest.0,
+        us(slowest.1)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

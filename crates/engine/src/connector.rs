@@ -88,33 +88,48 @@ impl Connector {
     /// A [`SpecError`] with every problem found, each located.
     pub fn from_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
         let source_text: Arc<str> = Arc::from(source);
-        let fail = |diagnostics: Vec<Diagnostic>| SpecError { file: file.to_owned(), source_text: source_text.clone(), diagnostics };
+        let fail = |diagnostics: Vec<Diagnostic>| SpecError {
+            file: file.to_owned(),
+            source_text: source_text.clone(),
+            diagnostics,
+        };
         let doc = yaml::parse(source).map_err(|issues| {
-            fail(issues
-                .into_iter()
-                .map(|i| Diagnostic {
-                    span: Some(i.span),
-                    pointer: None,
-                    label: i.message.split(':').next().unwrap_or("here").to_owned(),
-                    title: i.message,
-                    hint: i.hint,
-                    related: i.related,
-                })
-                .collect())
+            fail(
+                issues
+                    .into_iter()
+                    .map(|i| Diagnostic {
+                        span: Some(i.span),
+                        pointer: None,
+                        label: i.message.split(':').next().unwrap_or("here").to_owned(),
+                        title: i.message,
+                        hint: i.hint,
+                        related: i.related,
+                    })
+                    .collect(),
+            )
         })?;
         let schema_diags = meta_schema_diagnostics(&doc.value, &doc.map);
         let spec = if schema_diags.is_empty() {
             match serde_json::from_value::<ConnectorSpec>(doc.value.clone()) {
                 Ok(spec) => Some(spec),
                 Err(e) => {
-                    return Err(fail(vec![Diagnostic::new(format!("the file does not match the connector format: {e}"), "here")
-                        .at(doc.map.key_or_value(""), Some(String::new()))]));
+                    return Err(fail(vec![
+                        Diagnostic::new(
+                            format!("the file does not match the connector format: {e}"),
+                            "here",
+                        )
+                        .at(doc.map.key_or_value(""), Some(String::new())),
+                    ]));
                 }
             }
         } else {
             salvage(&doc.value)
         };
-        let mut loader = Loader { map: &doc.map, diags: schema_diags, templates: TemplateSet::new() };
+        let mut loader = Loader {
+            map: &doc.map,
+            diags: schema_diags,
+            templates: TemplateSet::new(),
+        };
         // With meta-schema errors, the parts that still parse are checked too, so that one run
         // reports dangling references and template errors alongside the schema violations.
         let connector = spec.map(|spec| loader.compile(file, spec));
@@ -135,11 +150,20 @@ impl Connector {
     /// [`crate::ErrorKind::Usage`] naming the closest action id.
     pub fn action(&self, id: &str) -> crate::Result<&Action> {
         self.actions.get(id).ok_or_else(|| {
-            crate::Error::new(crate::ErrorKind::Usage, format!("connector `{}` has no action `{id}`", self.spec.key))
-                .with_hint(match did_you_mean(id, self.actions.keys().map(String::as_str)) {
+            crate::Error::new(
+                crate::ErrorKind::Usage,
+                format!("connector `{}` has no action `{id}`", self.spec.key),
+            )
+            .with_hint(
+                match did_you_mean(id, self.actions.keys().map(String::as_str)) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("`actionspec actions {}` lists its {} actions", self.spec.key, self.actions.len()),
-                })
+                    None => format!(
+                        "`actionspec actions {}` lists its {} actions",
+                        self.spec.key,
+                        self.actions.len()
+                    ),
+                },
+            )
         })
     }
 }
@@ -170,27 +194,76 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn error(&mut self, pointer: &str, on_key: bool, title: String, label: &str, hint: Option<String>) {
+    fn error(
+        &mut self,
+        pointer: &str,
+        on_key: bool,
+        title: String,
+        label: &str,
+        hint: Option<String>,
+    ) {
         let loc = self.map.locate(pointer);
-        let span = loc.map(|l| if on_key { l.key.unwrap_or(l.value) } else { l.value });
-        self.diags.push(Diagnostic { span, pointer: Some(pointer.to_owned()), title, label: label.to_owned(), hint, related: None });
+        let span = loc.map(|l| {
+            if on_key {
+                l.key.unwrap_or(l.value)
+            } else {
+                l.value
+            }
+        });
+        self.diags.push(Diagnostic {
+            span,
+            pointer: Some(pointer.to_owned()),
+            title,
+            label: label.to_owned(),
+            hint,
+            related: None,
+        });
     }
 
     fn compile(&mut self, file: &str, spec: ConnectorSpec) -> Connector {
         if !spec.servers.contains_key(&spec.default_server) {
-            let hint = unknown_name_hint(&spec.default_server, "server", spec.servers.keys().map(String::as_str));
-            self.error("/default_server", false, format!("unknown server `{}`", spec.default_server), "not a key of `servers`", Some(hint));
+            let hint = unknown_name_hint(
+                &spec.default_server,
+                "server",
+                spec.servers.keys().map(String::as_str),
+            );
+            self.error(
+                "/default_server",
+                false,
+                format!("unknown server `{}`", spec.default_server),
+                "not a key of `servers`",
+                Some(hint),
+            );
         }
         for (name, server) in &spec.servers {
             if url::Url::parse(&server.url).is_err() {
-                self.error(&format!("/servers/{}/url", escape_token(name)), false, format!("server `{name}` has an invalid URL"), "not an absolute URL", Some("write a full URL such as https://api.example.com/v1".into()));
+                self.error(
+                    &format!("/servers/{}/url", escape_token(name)),
+                    false,
+                    format!("server `{name}` has an invalid URL"),
+                    "not an absolute URL",
+                    Some("write a full URL such as https://api.example.com/v1".into()),
+                );
             }
         }
         for (name, auth) in &spec.auth {
             match spec.credentials.get(&auth.credential) {
                 None => {
-                    let hint = unknown_name_hint(&auth.credential, "credential", spec.credentials.keys().map(String::as_str));
-                    self.error(&format!("/auth/{}/credential", escape_token(name)), false, format!("auth method `{name}` uses unknown credential `{}`", auth.credential), "not a key of `credentials`", Some(hint));
+                    let hint = unknown_name_hint(
+                        &auth.credential,
+                        "credential",
+                        spec.credentials.keys().map(String::as_str),
+                    );
+                    self.error(
+                        &format!("/auth/{}/credential", escape_token(name)),
+                        false,
+                        format!(
+                            "auth method `{name}` uses unknown credential `{}`",
+                            auth.credential
+                        ),
+                        "not a key of `credentials`",
+                        Some(hint),
+                    );
                 }
                 Some(c) if !c.secret => {
                     self.error(&format!("/auth/{}/credential", escape_token(name)), false, format!("auth method `{name}` sends credential `{}`, which is not marked secret", auth.credential), "not secret", Some("add `secret: true` to the credential so it is never printed or logged".into()));
@@ -198,12 +271,26 @@ impl Loader<'_> {
                 Some(_) => {}
             }
         }
-        let secret: Vec<&str> = spec.credentials.iter().filter(|(_, c)| c.secret).map(|(k, _)| k.as_str()).collect();
-        let plain: Vec<&str> = spec.credentials.iter().filter(|(_, c)| !c.secret).map(|(k, _)| k.as_str()).collect();
+        let secret: Vec<&str> = spec
+            .credentials
+            .iter()
+            .filter(|(_, c)| c.secret)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let plain: Vec<&str> = spec
+            .credentials
+            .iter()
+            .filter(|(_, c)| !c.secret)
+            .map(|(k, _)| k.as_str())
+            .collect();
 
         let mut default_headers = Vec::new();
         for (name, template) in &spec.headers {
-            let scope = Scope { inputs: &[], credentials: &plain, secret_credentials: &secret };
+            let scope = Scope {
+                inputs: &[],
+                credentials: &plain,
+                secret_credentials: &secret,
+            };
             let pointer = format!("/headers/{}", escape_token(name));
             if let Some(t) = self.template(&pointer, &Value::String(template.clone()), &scope) {
                 default_headers.push((name.to_ascii_lowercase(), t));
@@ -216,22 +303,46 @@ impl Loader<'_> {
                 actions.insert(id.clone(), compiled);
             }
         }
-        Connector { file: file.to_owned(), spec, actions, default_headers, templates: std::mem::take(&mut self.templates) }
+        Connector {
+            file: file.to_owned(),
+            spec,
+            actions,
+            default_headers,
+            templates: std::mem::take(&mut self.templates),
+        }
     }
 
-    fn template(&mut self, pointer: &str, value: &Value, scope: &Scope<'_>) -> Option<ValueTemplate> {
+    fn template(
+        &mut self,
+        pointer: &str,
+        value: &Value,
+        scope: &Scope<'_>,
+    ) -> Option<ValueTemplate> {
         match self.templates.compile_value(value, scope) {
             Ok(t) => Some(t),
             Err(issues) => {
                 for issue in issues {
-                    self.error(&format!("{pointer}{}", issue.pointer), false, issue.message, "in this template", issue.hint);
+                    self.error(
+                        &format!("{pointer}{}", issue.pointer),
+                        false,
+                        issue.message,
+                        "in this template",
+                        issue.hint,
+                    );
                 }
                 None
             }
         }
     }
 
-    fn action(&mut self, spec: &ConnectorSpec, id: &str, a: &ActionSpec, plain: &[&str], secret: &[&str]) -> Option<Action> {
+    fn action(
+        &mut self,
+        spec: &ConnectorSpec,
+        id: &str,
+        a: &ActionSpec,
+        plain: &[&str],
+        secret: &[&str],
+    ) -> Option<Action> {
         let base = format!("/actions/{}", escape_token(id));
         let before = self.diags.len();
         let tool = format!("{}_{id}", spec.key);
@@ -241,24 +352,67 @@ impl Loader<'_> {
 
         // Path parameters ↔ `in: path` inputs.
         let path = self.path(&base, a);
-        let used: Vec<&str> = path.iter().filter_map(|p| if let PathPart::Param(n) = p { Some(n.as_str()) } else { None }).collect();
+        let used: Vec<&str> = path
+            .iter()
+            .filter_map(|p| {
+                if let PathPart::Param(n) = p {
+                    Some(n.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect();
         for (input_id, input) in &a.inputs {
             if input.placement == Placement::Path {
                 if !used.contains(&input_id.as_str()) {
                     self.error(&format!("{base}/inputs/{}/in", escape_token(input_id)), false, format!("input `{input_id}` is placed in the path, but the path `{}` has no `{{{}}}`", a.path, input.wire_name(input_id)), "placed in the path", Some(format!("add `{{{}}}` to the path, or place the input elsewhere", input.wire_name(input_id))));
                 }
-                if input.kind != crate::spec::InputType::String && input.kind != crate::spec::InputType::Integer {
-                    self.error(&format!("{base}/inputs/{}/type", escape_token(input_id)), false, format!("path input `{input_id}` must be a string or an integer"), "not a scalar", None);
+                if input.kind != crate::spec::InputType::String
+                    && input.kind != crate::spec::InputType::Integer
+                {
+                    self.error(
+                        &format!("{base}/inputs/{}/type", escape_token(input_id)),
+                        false,
+                        format!("path input `{input_id}` must be a string or an integer"),
+                        "not a scalar",
+                        None,
+                    );
                 }
                 if !input.required {
-                    self.error(&format!("{base}/inputs/{}", escape_token(input_id)), true, format!("path input `{input_id}` must be required"), "optional path input", Some("add `required: true`: a path cannot have an empty segment".into()));
+                    self.error(
+                        &format!("{base}/inputs/{}", escape_token(input_id)),
+                        true,
+                        format!("path input `{input_id}` must be required"),
+                        "optional path input",
+                        Some("add `required: true`: a path cannot have an empty segment".into()),
+                    );
                 }
             }
-            if input.placement == Placement::Header && reqwest::header::HeaderName::from_bytes(input.wire_name(input_id).as_bytes()).is_err() {
-                self.error(&format!("{base}/inputs/{}", escape_token(input_id)), true, format!("input `{input_id}` is not a valid header name"), "invalid header name", Some("set `name:` to a valid HTTP header name".into()));
+            if input.placement == Placement::Header
+                && reqwest::header::HeaderName::from_bytes(input.wire_name(input_id).as_bytes())
+                    .is_err()
+            {
+                self.error(
+                    &format!("{base}/inputs/{}", escape_token(input_id)),
+                    true,
+                    format!("input `{input_id}` is not a valid header name"),
+                    "invalid header name",
+                    Some("set `name:` to a valid HTTP header name".into()),
+                );
             }
-            if input.style.is_some() && (input.placement != Placement::Query || input.kind != crate::spec::InputType::Array) {
-                self.error(&format!("{base}/inputs/{}/style", escape_token(input_id)), true, format!("`style` applies only to array inputs in the query (input `{input_id}`)"), "not an array query input", Some("remove `style`".into()));
+            if input.style.is_some()
+                && (input.placement != Placement::Query
+                    || input.kind != crate::spec::InputType::Array)
+            {
+                self.error(
+                    &format!("{base}/inputs/{}/style", escape_token(input_id)),
+                    true,
+                    format!(
+                        "`style` applies only to array inputs in the query (input `{input_id}`)"
+                    ),
+                    "not an array query input",
+                    Some("remove `style`".into()),
+                );
             }
         }
 
@@ -281,32 +435,66 @@ impl Loader<'_> {
 
         for (i, h) in a.omit_headers.iter().enumerate() {
             if !spec.headers.keys().any(|k| k.eq_ignore_ascii_case(h)) {
-                let hint = unknown_name_hint(h, "default header", spec.headers.keys().map(String::as_str));
-                self.error(&format!("{base}/omit_headers/{i}"), false, format!("`omit_headers` names `{h}`, which is not a default header"), "not in the top-level `headers`", Some(hint));
+                let hint =
+                    unknown_name_hint(h, "default header", spec.headers.keys().map(String::as_str));
+                self.error(
+                    &format!("{base}/omit_headers/{i}"),
+                    false,
+                    format!("`omit_headers` names `{h}`, which is not a default header"),
+                    "not in the top-level `headers`",
+                    Some(hint),
+                );
             }
         }
 
         // Templates.
         let input_ids: Vec<&str> = a.inputs.keys().map(String::as_str).collect();
-        let scope = Scope { inputs: &input_ids, credentials: plain, secret_credentials: secret };
+        let scope = Scope {
+            inputs: &input_ids,
+            credentials: plain,
+            secret_credentials: secret,
+        };
         let mut headers = Vec::new();
         for (name, t) in &a.headers {
-            if let Some(c) = self.template(&format!("{base}/headers/{}", escape_token(name)), &Value::String(t.clone()), &scope) {
+            if let Some(c) = self.template(
+                &format!("{base}/headers/{}", escape_token(name)),
+                &Value::String(t.clone()),
+                &scope,
+            ) {
                 headers.push((name.to_ascii_lowercase(), c));
             }
         }
         let mut query = Vec::new();
         for (name, t) in &a.query {
-            if let Some(c) = self.template(&format!("{base}/query/{}", escape_token(name)), &Value::String(t.clone()), &scope) {
+            if let Some(c) = self.template(
+                &format!("{base}/query/{}", escape_token(name)),
+                &Value::String(t.clone()),
+                &scope,
+            ) {
                 query.push((name.clone(), c));
             }
         }
-        let body = a.body.as_ref().and_then(|b| self.template(&format!("{base}/body"), b, &scope));
+        let body = a
+            .body
+            .as_ref()
+            .and_then(|b| self.template(&format!("{base}/body"), b, &scope));
         if a.body.is_some() && a.method == Method::Get {
-            self.error(&format!("{base}/body"), true, format!("action `{id}` is a GET and cannot have a body"), "body on a GET", None);
+            self.error(
+                &format!("{base}/body"),
+                true,
+                format!("action `{id}` is a GET and cannot have a body"),
+                "body on a GET",
+                None,
+            );
         }
         if a.method == Method::Get && a.inputs.values().any(|i| i.placement == Placement::Body) {
-            self.error(&format!("{base}/method"), false, format!("action `{id}` is a GET but has `in: body` inputs"), "GET has no body", Some("place the inputs in the query, or use POST".into()));
+            self.error(
+                &format!("{base}/method"),
+                false,
+                format!("action `{id}` is a GET but has `in: body` inputs"),
+                "GET has no body",
+                Some("place the inputs in the query, or use POST".into()),
+            );
         }
 
         // Input schema, and every example against it.
@@ -314,7 +502,13 @@ impl Loader<'_> {
         let validator = match input::compile(&input_schema) {
             Ok(v) => Some(Arc::new(v)),
             Err(e) => {
-                self.error(&format!("{base}/inputs"), true, format!("the inputs of action `{id}` do not form a valid JSON Schema: {e}"), "invalid input schema", Some("check `pattern`, `items`, `properties` and `format`".into()));
+                self.error(
+                    &format!("{base}/inputs"),
+                    true,
+                    format!("the inputs of action `{id}` do not form a valid JSON Schema: {e}"),
+                    "invalid input schema",
+                    Some("check `pattern`, `items`, `properties` and `format`".into()),
+                );
                 None
             }
         };
@@ -323,7 +517,17 @@ impl Loader<'_> {
                 let input = Value::Object(example.input.clone());
                 for violation in input::violations(v, &a.inputs, &input) {
                     let pointer = format!("{base}/examples/{n}/input{}", violation.pointer);
-                    self.error(&pointer, true, format!("example {} of action `{id}` is not a valid input: {}", n + 1, violation.message), "invalid example input", Some("fix the example, or the input declaration it disagrees with".into()));
+                    self.error(
+                        &pointer,
+                        true,
+                        format!(
+                            "example {} of action `{id}` is not a valid input: {}",
+                            n + 1,
+                            violation.message
+                        ),
+                        "invalid example input",
+                        Some("fix the example, or the input declaration it disagrees with".into()),
+                    );
                 }
             }
         }
@@ -338,7 +542,10 @@ impl Loader<'_> {
             input_schema,
             read_only,
             destructive: a.destructive.unwrap_or(a.method == Method::Delete),
-            idempotent: a.idempotent.unwrap_or(matches!(a.method, Method::Get | Method::Put | Method::Delete)),
+            idempotent: a.idempotent.unwrap_or(matches!(
+                a.method,
+                Method::Get | Method::Put | Method::Delete
+            )),
             pagination,
             validator: validator?,
             path,
@@ -358,27 +565,50 @@ impl Loader<'_> {
                 parts.push(PathPart::Literal(rest[..open].to_owned()));
             }
             let Some(close) = rest[open..].find('}') else {
-                self.error(&pointer, false, format!("unclosed `{{` in path `{}`", a.path), "unclosed placeholder", Some("write placeholders as `{name}`".into()));
+                self.error(
+                    &pointer,
+                    false,
+                    format!("unclosed `{{` in path `{}`", a.path),
+                    "unclosed placeholder",
+                    Some("write placeholders as `{name}`".into()),
+                );
                 return parts;
             };
             let name = &rest[open + 1..open + close];
-            let input = a.inputs.iter().find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == name);
+            let input = a
+                .inputs
+                .iter()
+                .find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == name);
             match input {
                 Some((id, _)) => parts.push(PathPart::Param(id.clone())),
                 None => {
                     let path_inputs = path_input_names(&a.inputs);
                     let hint = match did_you_mean(name, a.inputs.keys().map(String::as_str)) {
-                        Some(best) if a.inputs.get(best).is_some_and(|i| i.placement != Placement::Path) => {
-                            format!("input `{best}` exists but is not placed in the path: set `in: path` on it")
+                        Some(best)
+                            if a.inputs
+                                .get(best)
+                                .is_some_and(|i| i.placement != Placement::Path) =>
+                        {
+                            format!(
+                                "input `{best}` exists but is not placed in the path: set `in: path` on it"
+                            )
                         }
                         Some(best) => format!("did you mean `{best}`?"),
-                        None if path_inputs.is_empty() => format!("declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs"),
+                        None if path_inputs.is_empty() => format!(
+                            "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs"
+                        ),
                         None => format!(
                             "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs (declared path inputs: {})",
                             path_inputs.join(", ")
                         ),
                     };
-                    self.error(&pointer, false, format!("path placeholder `{{{name}}}` has no `in: path` input"), "placeholder without an input", Some(hint));
+                    self.error(
+                        &pointer,
+                        false,
+                        format!("path placeholder `{{{name}}}` has no `in: path` input"),
+                        "placeholder without an input",
+                        Some(hint),
+                    );
                 }
             }
             rest = &rest[open + close + 1..];
@@ -391,13 +621,20 @@ impl Loader<'_> {
 }
 
 fn path_input_names(inputs: &IndexMap<String, InputSpec>) -> Vec<String> {
-    inputs.iter().filter(|(_, i)| i.placement == Placement::Path).map(|(k, _)| format!("`{k}`")).collect()
+    inputs
+        .iter()
+        .filter(|(_, i)| i.placement == Placement::Path)
+        .map(|(k, _)| format!("`{k}`"))
+        .collect()
 }
 
 /// Maps meta-schema violations to located diagnostics.
 fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
     let Some(validator) = META_VALIDATOR.as_ref() else {
-        return vec![Diagnostic::new("internal error: the embedded meta-schema does not compile", "here")];
+        return vec![Diagnostic::new(
+            "internal error: the embedded meta-schema does not compile",
+            "here",
+        )];
     };
     let mut out = Vec::new();
     for e in validator.iter_errors(doc) {
@@ -412,29 +649,69 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
                     let child = format!("{pointer}/{}", escape_token(key));
                     let hint = match did_you_mean(key, allowed.iter().map(String::as_str)) {
                         Some(best) => format!("did you mean `{best}`?"),
-                        None => format!("allowed keys: {}", allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                        None => format!(
+                            "allowed keys: {}",
+                            allowed
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
-                    out.push(Diagnostic::new(format!("unknown key `{key}` in {context}"), "unknown key").at(map.key_or_value(&child), Some(child)).hint(hint));
+                    out.push(
+                        Diagnostic::new(format!("unknown key `{key}` in {context}"), "unknown key")
+                            .at(map.key_or_value(&child), Some(child))
+                            .hint(hint),
+                    );
                 }
                 continue;
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
-                Diagnostic::new(format!("missing required key `{name}` in {context}"), format!("`{name}` is missing here"))
-                    .at(span_key, Some(pointer))
-                    .hint(format!("add `{name}:` to {context}"))
+                Diagnostic::new(
+                    format!("missing required key `{name}` in {context}"),
+                    format!("`{name}` is missing here"),
+                )
+                .at(span_key, Some(pointer))
+                .hint(format!("add `{name}:` to {context}"))
             }
             ValidationErrorKind::Enum { options } => {
-                let allowed: Vec<String> = options.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-                let got = e.instance().as_str().map_or_else(|| e.instance().to_string(), str::to_owned);
+                let allowed: Vec<String> = options
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let got = e
+                    .instance()
+                    .as_str()
+                    .map_or_else(|| e.instance().to_string(), str::to_owned);
                 let hint = match did_you_mean(&got, allowed.iter().map(String::as_str)) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("expected one of: {}", allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                    None => format!(
+                        "expected one of: {}",
+                        allowed
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 };
-                Diagnostic::new(format!("`{got}` is not a valid value for {context}"), "invalid value").at(span_value, Some(pointer)).hint(hint)
+                Diagnostic::new(
+                    format!("`{got}` is not a valid value for {context}"),
+                    "invalid value",
+                )
+                .at(span_value, Some(pointer))
+                .hint(hint)
             }
             ValidationErrorKind::Type { .. } if pointer.is_empty() => {
-                let what = if doc.is_null() { "the file is empty" } else { "the file is not a YAML mapping" };
+                let what = if doc.is_null() {
+                    "the file is empty"
+                } else {
+                    "the file is not a YAML mapping"
+                };
                 Diagnostic::new(format!("{what}: a connector file is a mapping of keys"), "expected keys here")
                     .at(Some(crate::yaml::Span { start: crate::yaml::Pos { line: 1, col: 1 }, end: crate::yaml::Pos { line: 1, col: 2 } }), Some(pointer))
                     .hint("start from the required keys: spec_version, key, name, version, servers, default_server, actions (see docs/connector-format.md)")
@@ -442,43 +719,77 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
             ValidationErrorKind::Type { kind } => {
                 let expected = match kind {
                     jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                    jsonschema::error::TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                    jsonschema::error::TypeKind::Multiple(ts) => ts
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
                 };
                 let found = input::json_type(e.instance());
                 let last = pointer.rsplit('/').next().unwrap_or_default();
                 let hint = match (expected.as_str(), e.instance().as_ref()) {
-                    ("boolean", Value::String(s)) if ["yes", "no", "on", "off", "y", "n"].contains(&s.to_ascii_lowercase().as_str()) => {
+                    ("boolean", Value::String(s))
+                        if ["yes", "no", "on", "off", "y", "n"]
+                            .contains(&s.to_ascii_lowercase().as_str()) =>
+                    {
                         format!("YAML 1.2 reads `{s}` as a string: write `true` or `false`")
                     }
-                    ("string", _) if last == "version" => "write a semantic version in quotes, such as \"1.0.0\"".to_owned(),
-                    ("string", _) if found != "string" => "quote the value to make it a string".to_owned(),
-                    ("array", _) if last == "success" => "write a list, e.g. `success: [200]`".to_owned(),
+                    ("string", _) if last == "version" => {
+                        "write a semantic version in quotes, such as \"1.0.0\"".to_owned()
+                    }
+                    ("string", _) if found != "string" => {
+                        "quote the value to make it a string".to_owned()
+                    }
+                    ("array", _) if last == "success" => {
+                        "write a list, e.g. `success: [200]`".to_owned()
+                    }
                     ("array", _) => format!("write a list, e.g. `{last}: [...]`"),
                     _ => format!("write {context} as {}", article(&expected)),
                 };
-                Diagnostic::new(format!("{context} must be {}, found {}", article(&expected), article(found)), format!("expected {}", article(&expected))).at(span_value, Some(pointer)).hint(hint)
+                Diagnostic::new(
+                    format!(
+                        "{context} must be {}, found {}",
+                        article(&expected),
+                        article(found)
+                    ),
+                    format!("expected {}", article(&expected)),
+                )
+                .at(span_value, Some(pointer))
+                .hint(hint)
             }
             ValidationErrorKind::Constant { expected_value } => {
                 let hint = if pointer == "/spec_version" {
-                    format!("this version of actionspec reads `spec_version: {expected_value}`; convert the file, or upgrade actionspec")
+                    format!(
+                        "this version of actionspec reads `spec_version: {expected_value}`; convert the file, or upgrade actionspec"
+                    )
                 } else {
                     format!("write `{expected_value}`")
                 };
-                Diagnostic::new(format!("unsupported value {} for {context}", e.instance()), "unsupported value").at(span_value, Some(pointer)).hint(hint)
+                Diagnostic::new(
+                    format!("unsupported value {} for {context}", e.instance()),
+                    "unsupported value",
+                )
+                .at(span_value, Some(pointer))
+                .hint(hint)
             }
             ValidationErrorKind::PropertyNames { error } => {
                 let name = error.instance().as_str().unwrap_or_default().to_owned();
                 let child = format!("{pointer}/{}", escape_token(&name));
-                Diagnostic::new(format!("`{name}` is not a valid name in {context}"), "invalid name")
-                    .at(map.key_or_value(&child), Some(child))
-                    .hint(name_rule(&pointer))
+                Diagnostic::new(
+                    format!("`{name}` is not a valid name in {context}"),
+                    "invalid name",
+                )
+                .at(map.key_or_value(&child), Some(child))
+                .hint(name_rule(&pointer))
             }
-            ValidationErrorKind::Pattern { .. } => {
-                Diagnostic::new(format!("{} is not a valid value for {context}", e.instance()), "does not match the expected form")
-                    .at(span_value, Some(pointer.clone()))
-                    .hint(pattern_hint(&pointer))
-            }
-            _ => Diagnostic::new(format!("{context}: {}", e.masked()), "here").at(span_value, Some(pointer)),
+            ValidationErrorKind::Pattern { .. } => Diagnostic::new(
+                format!("{} is not a valid value for {context}", e.instance()),
+                "does not match the expected form",
+            )
+            .at(span_value, Some(pointer.clone()))
+            .hint(pattern_hint(&pointer)),
+            _ => Diagnostic::new(format!("{context}: {}", e.masked()), "here")
+                .at(span_value, Some(pointer)),
         };
         out.push(d);
     }
@@ -493,7 +804,9 @@ fn article(word: &str) -> String {
 
 /// The properties allowed by the schema object that owns an `additionalProperties` keyword.
 fn allowed_properties(schema_path: &str) -> Vec<String> {
-    let parent = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
     META_SCHEMA_VALUE
         .pointer(parent)
         .and_then(|s| s.get("properties"))
@@ -520,22 +833,34 @@ fn pattern_hint(pointer: &str) -> String {
         "url" => "write an absolute http(s) URL without spaces".into(),
         "path" => "paths start with `/` and hold no query string, e.g. /users/{id}".into(),
         "env" => "environment variable names are UPPER_SNAKE_CASE".into(),
-        "records" | "body" => "write a JSON pointer such as /results, or \"\" for the whole body".into(),
+        "records" | "body" => {
+            "write a JSON pointer such as /results, or \"\" for the whole body".into()
+        }
         _ => "see docs/connector-format.md for the expected form".into(),
     }
 }
 
 /// A readable name for the node at `pointer`: "action `get_user`", "input `id` of action `x`".
 pub(crate) fn describe_pointer(pointer: &str) -> String {
-    let parts: Vec<String> = pointer.split('/').skip(1).map(|p| p.replace("~1", "/").replace("~0", "~")).collect();
+    let parts: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect();
     let p: Vec<&str> = parts.iter().map(String::as_str).collect();
     match p.as_slice() {
         [] => "the connector".into(),
         ["actions", a] => format!("action `{a}`"),
         ["actions", a, "inputs", i] => format!("input `{i}` of action `{a}`"),
         ["actions", a, "inputs", i, key, ..] => format!("`{key}` of input `{i}` (action `{a}`)"),
-        ["actions", a, "examples", n] => format!("example {} of action `{a}`", n.parse::<usize>().map_or(0, |n| n + 1)),
-        ["actions", a, "examples", n, key, ..] => format!("`{key}` of example {} (action `{a}`)", n.parse::<usize>().map_or(0, |n| n + 1)),
+        ["actions", a, "examples", n] => format!(
+            "example {} of action `{a}`",
+            n.parse::<usize>().map_or(0, |n| n + 1)
+        ),
+        ["actions", a, "examples", n, key, ..] => format!(
+            "`{key}` of example {} (action `{a}`)",
+            n.parse::<usize>().map_or(0, |n| n + 1)
+        ),
         ["actions", a, key, ..] => format!("`{key}` of action `{a}`"),
         ["servers", s] => format!("server `{s}`"),
         ["servers", s, key, ..] => format!("`{key}` of server `{s}`"),
@@ -561,7 +886,10 @@ mod tests {
 
     #[test]
     fn pointers_read_as_names() {
-        assert_eq!(describe_pointer("/actions/get_user/inputs/id/type"), "`type` of input `id` (action `get_user`)");
+        assert_eq!(
+            describe_pointer("/actions/get_user/inputs/id/type"),
+            "`type` of input `id` (action `get_user`)"
+        );
         assert_eq!(describe_pointer("/actions/get_user"), "action `get_user`");
         assert_eq!(describe_pointer(""), "the connector");
     }

@@ -37,7 +37,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with a title and a label, without location.
     pub fn new(title: impl Into<String>, label: impl Into<String>) -> Self {
-        Diagnostic { span: None, pointer: None, title: title.into(), label: label.into(), hint: None, related: None }
+        Diagnostic {
+            span: None,
+            pointer: None,
+            title: title.into(),
+            label: label.into(),
+            hint: None,
+            related: None,
+        }
     }
 
     /// Sets the hint.
@@ -78,7 +85,7 @@ impl SpecError {
         }
         let n = self.diagnostics.len();
         out.push_str(&format!(
-            "error: {} has {n} problem{}; nothing was run\n",
+            "error: {} has {n} problem{}\n",
             self.file,
             if n == 1 { "" } else { "s" }
         ));
@@ -96,9 +103,17 @@ fn render_one(renderer: &Renderer, file: &str, source: &str, d: &Diagnostic) -> 
     let title = Level::ERROR.primary_title(d.title.as_str());
     let mut group: Group<'_> = if let Some(span) = d.span {
         let mut snippet = Snippet::source(source).path(file).fold(true);
-        snippet = snippet.annotation(AnnotationKind::Primary.span(byte_range(source, span)).label(d.label.as_str()));
+        snippet = snippet.annotation(
+            AnnotationKind::Primary
+                .span(byte_range(source, span))
+                .label(d.label.as_str()),
+        );
         if let Some((rel, label)) = &d.related {
-            snippet = snippet.annotation(AnnotationKind::Context.span(byte_range(source, *rel)).label(label.as_str()));
+            snippet = snippet.annotation(
+                AnnotationKind::Context
+                    .span(byte_range(source, *rel))
+                    .label(label.as_str()),
+            );
         }
         title.element(snippet)
     } else {
@@ -113,7 +128,9 @@ fn render_one(renderer: &Renderer, file: &str, source: &str, d: &Diagnostic) -> 
 /// Byte range of a span in `source`, clamped to one line and to at least one character.
 fn byte_range(source: &str, span: Span) -> std::ops::Range<usize> {
     let start = byte_offset(source, span.start);
-    let line_end = source[start..].find('\n').map_or(source.len(), |i| start + i);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
     let end = if span.end.line == span.start.line && span.end.col > span.start.col {
         byte_offset(source, span.end).min(line_end)
     } else {
@@ -123,7 +140,10 @@ fn byte_range(source: &str, span: Span) -> std::ops::Range<usize> {
         start..end
     } else {
         // Point at one character (or the line end) so the caret is visible.
-        let next = source[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+        let next = source[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
         start..next.max(start)
     }
 }
@@ -133,7 +153,11 @@ fn byte_offset(source: &str, pos: Pos) -> usize {
     for (i, line) in source.split_inclusive('\n').enumerate() {
         if i + 1 == pos.line {
             let col = pos.col.saturating_sub(1);
-            return offset + line.char_indices().nth(col).map_or(line.trim_end_matches('\n').len(), |(b, _)| b);
+            return offset
+                + line
+                    .char_indices()
+                    .nth(col)
+                    .map_or(line.trim_end_matches('\n').len(), |(b, _)| b);
         }
         offset += line.len();
     }
@@ -142,7 +166,10 @@ fn byte_offset(source: &str, pos: Pos) -> usize {
 
 /// The closest candidate to `name`, for "did you mean …?" hints: a case-insensitive match, else
 /// the most similar by Jaro-Winkler (≥ 0.8), else one edit away (a swap counts as one edit).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
     if let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
         return Some(c);
@@ -156,7 +183,12 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
     best.or_else(|| {
         candidates
             .iter()
-            .map(|c| (strsim::osa_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
+            .map(|c| {
+                (
+                    strsim::osa_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                    *c,
+                )
+            })
             .filter(|(d, c)| *d <= 1 || (*d == 2 && c.len() >= 6))
             .min_by_key(|(d, _)| *d)
             .map(|(_, c)| c)
@@ -164,7 +196,11 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// "did you mean `x`?" or a list of the valid names, for an unknown name.
-pub fn unknown_name_hint<'a>(name: &str, what: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> String {
+pub fn unknown_name_hint<'a>(
+    name: &str,
+    what: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
     match did_you_mean(name, candidates.clone()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => {
@@ -184,7 +220,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("methd", ["method", "path", "name"]), Some("method"));
+        assert_eq!(
+            did_you_mean("methd", ["method", "path", "name"]),
+            Some("method")
+        );
         assert_eq!(did_you_mean("zzz", ["method", "path"]), None);
         assert_eq!(did_you_mean("GTE", ["GET", "POST", "PUT"]), Some("GET"));
         assert_eq!(did_you_mean("get", ["GET", "POST"]), Some("GET"));
@@ -193,11 +232,18 @@ mod tests {
     #[test]
     fn renders_a_caret_under_the_span() {
         let source: Arc<str> = Arc::from("a: 1\nmethd: GET\n");
-        let span = Span { start: Pos { line: 2, col: 1 }, end: Pos { line: 2, col: 6 } };
+        let span = Span {
+            start: Pos { line: 2, col: 1 },
+            end: Pos { line: 2, col: 6 },
+        };
         let err = SpecError {
             file: "x.yaml".into(),
             source_text: source,
-            diagnostics: vec![Diagnostic::new("unknown key `methd`", "not a key here").at(Some(span), None).hint("did you mean `method`?")],
+            diagnostics: vec![
+                Diagnostic::new("unknown key `methd`", "not a key here")
+                    .at(Some(span), None)
+                    .hint("did you mean `method`?"),
+            ],
         };
         let out = err.render();
         assert!(out.contains("--> x.yaml:2:1"), "{out}");

@@ -115,7 +115,14 @@ pub struct Error {
 impl Error {
     /// A new error of `kind`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), hint: None, status: None, violations: Vec::new(), spec: None }
+        Error {
+            kind,
+            message: message.into(),
+            hint: None,
+            status: None,
+            violations: Vec::new(),
+            spec: None,
+        }
     }
 
     /// Adds a hint.
@@ -137,9 +144,14 @@ impl Error {
         let n = violations.len();
         let mut e = Error::new(
             ErrorKind::Input,
-            format!("invalid input for action `{action}`: {n} problem{}", if n == 1 { "" } else { "s" }),
+            format!(
+                "invalid input for action `{action}`: {n} problem{}",
+                if n == 1 { "" } else { "s" }
+            ),
         )
-        .with_hint(format!("`actionspec describe {connector} {action}` lists the inputs and their types"));
+        .with_hint(format!(
+            "`actionspec describe {connector} {action}` lists the inputs and their types"
+        ));
         e.violations = violations;
         e
     }
@@ -152,7 +164,10 @@ impl Error {
 
 impl From<SpecError> for Error {
     fn from(e: SpecError) -> Self {
-        let mut err = Error::new(ErrorKind::Spec, format!("{} is not a valid connector file", e.file));
+        let mut err = Error::new(
+            ErrorKind::Spec,
+            format!("{} is not a valid connector file", e.file),
+        );
         err.spec = Some(Box::new(e));
         err
     }
@@ -165,7 +180,11 @@ impl fmt::Display for Error {
         }
         write!(f, "error[{}]: {}", self.kind.as_str(), self.message)?;
         for v in &self.violations {
-            let at = if v.pointer.is_empty() { "(input)" } else { v.pointer.as_str() };
+            let at = if v.pointer.is_empty() {
+                "(input)"
+            } else {
+                v.pointer.as_str()
+            };
             write!(f, "\n  - {at}: {}", v.message)?;
         }
         if let Some(hint) = &self.hint {

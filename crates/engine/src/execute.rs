@@ -47,7 +47,12 @@ impl Client {
             .connect_timeout(connect)
             .timeout(request)
             .build()
-            .map_err(|e| Error::new(ErrorKind::Transport, format!("cannot create the HTTP client: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("cannot create the HTTP client: {e}"),
+                )
+            })?;
         Ok(Client { http })
     }
 }
@@ -103,15 +108,30 @@ impl Connector {
     /// Input, auth and usage errors from planning; an error of the kind the HTTP status maps to
     /// (see [`ErrorKind::from_status`]) with the API's own message; [`ErrorKind::Upstream`] for a
     /// body that is not JSON; [`ErrorKind::Transport`] when no response arrived.
-    pub async fn run(&self, client: &Client, action: &Action, input: &Value, config: &Config) -> Result<Outcome> {
+    pub async fn run(
+        &self,
+        client: &Client,
+        action: &Action,
+        input: &Value,
+        config: &Config,
+    ) -> Result<Outcome> {
         let request = self.plan(action, input, config, Mode::Execute)?;
-        let raw = send(client, &request, config).await?;
-        let body = self.check_response(action, &request, &raw, config)?;
+        let secrets = secrets_of(action, input, config);
+        let raw = send(client, &request, &secrets).await?;
+        let body = self.check_response(action, &request, &raw, &secrets)?;
         match &action.pagination {
-            None => Ok(Outcome { status: raw.status, body, page: None }),
+            None => Ok(Outcome {
+                status: raw.status,
+                body,
+                page: None,
+            }),
             Some(style) => {
                 let page = page_of(style, input, body.as_ref(), &raw.headers, &request, action)?;
-                Ok(Outcome { status: raw.status, body: None, page: Some(page) })
+                Ok(Outcome {
+                    status: raw.status,
+                    body: None,
+                    page: Some(page),
+                })
             }
         }
     }
@@ -135,14 +155,24 @@ impl Connector {
         mut on_page: impl FnMut(&Page) -> Result<()>,
     ) -> Result<Summary> {
         let Some(style) = &action.pagination else {
-            return Err(Error::new(ErrorKind::Usage, format!("action `{}` is not a list action: it has no pagination", action.id))
-                .with_hint("run it without --all"));
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "action `{}` is not a list action: it has no pagination",
+                    action.id
+                ),
+            )
+            .with_hint("run it without --all"));
         };
         let mut input = input.as_object().cloned().unwrap_or_default();
         if !input.contains_key(&style.limit_input) {
             input.insert(style.limit_input.clone(), Value::from(style.max_page_size));
         }
-        let mut summary = Summary { pages: 0, records: 0, total: None };
+        let mut summary = Summary {
+            pages: 0,
+            records: 0,
+            total: None,
+        };
         let mut previous_first: Option<Value> = None;
         loop {
             let current = Value::Object(input.clone());
@@ -150,18 +180,20 @@ impl Connector {
                 Ok(o) => o,
                 Err(mut e) if summary.pages > 0 => {
                     e.message = format!(
-                        "{} (page {} failed; {} records from {} pages were delivered)",
+                        "{} (page {} failed; {} from {} were delivered)",
                         e.message,
                         summary.pages + 1,
-                        summary.records,
-                        summary.pages
+                        plural(summary.records, "record"),
+                        plural(summary.pages, "page"),
                     );
                     e.hint = Some(format!("resume with --input '{current}'"));
                     return Err(e);
                 }
                 Err(e) => return Err(e),
             };
-            let Some(page) = outcome.page else { return Ok(summary) };
+            let Some(page) = outcome.page else {
+                return Ok(summary);
+            };
             if let Some(first) = page.records.first() {
                 if previous_first.as_ref() == Some(first) {
                     return Err(Error::new(ErrorKind::Upstream, format!(
@@ -185,11 +217,22 @@ impl Connector {
     }
 
     /// Checks the status and parses the body. `Ok(None)` for 204 and empty bodies.
-    fn check_response(&self, action: &Action, request: &HttpRequest, raw: &RawResponse, config: &Config) -> Result<Option<Value>> {
+    fn check_response(
+        &self,
+        action: &Action,
+        request: &HttpRequest,
+        raw: &RawResponse,
+        secrets: &[String],
+    ) -> Result<Option<Value>> {
         let text = String::from_utf8_lossy(&raw.body);
         let trimmed = text.trim();
         let status = raw.status;
-        let content_type = raw.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("none").to_owned();
+        let content_type = raw
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
         if (200..300).contains(&status) {
             if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
                 tracing::warn!(action = %action.id, status, expected = ?action.spec.success, "unexpected success status");
@@ -203,20 +246,41 @@ impl Connector {
                     request.method.as_str(),
                     request.full_url(true),
                     excerpt(trimmed)
-                ), config))
+                ), secrets))
                 .with_status(status)
                 .with_hint("check --base-url / --server: the URL may point at a web page instead of the API")
             });
         }
         let kind = ErrorKind::from_status(status);
-        let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
-        let api_message = serde_json::from_str::<Value>(trimmed).ok().and_then(|v| api_message(&v));
+        let reason = reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        let api_message = serde_json::from_str::<Value>(trimmed)
+            .ok()
+            .and_then(|v| api_message(&v));
         let detail = match api_message {
-            Some(m) => format!(": {m}"),
+            // JumpCloud often prefixes its message with the reason phrase ("Not Found: …").
+            Some(m) => format!(
+                ": {}",
+                m.strip_prefix(reason)
+                    .and_then(|r| r.strip_prefix(": "))
+                    .unwrap_or(&m)
+            ),
             None if trimmed.is_empty() => String::new(),
-            None => format!(" (body is not JSON, content-type {content_type}): {}", excerpt(trimmed)),
+            None => format!(
+                " (body is not JSON, content-type {content_type}): {}",
+                excerpt(trimmed)
+            ),
         };
-        let message = scrub(&format!("{} {} failed with {status} {reason}{detail}", request.method.as_str(), request.full_url(true)), config);
+        let message = scrub(
+            &format!(
+                "{} {} failed with {status} {reason}{detail}",
+                request.method.as_str(),
+                request.full_url(true)
+            ),
+            secrets,
+        );
         let hint = match kind {
             ErrorKind::Auth => Some(format!(
                 "the API rejected the credentials: check {}",
@@ -224,7 +288,12 @@ impl Connector {
             )),
             ErrorKind::Permission => Some("the credentials are valid but lack permission (role, scope or organization) for this action".to_owned()),
             ErrorKind::NotFound => Some("check the ids in the input, and the organization the credentials belong to".to_owned()),
-            ErrorKind::RateLimited => Some("the API is rate limiting: wait and try again".to_owned()),
+            ErrorKind::RateLimited => Some(match raw.headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
+                Some(after) => format!("the API is rate limiting: it asks to wait {} before trying again", retry_after_text(after)),
+                None => "the API is rate limiting: wait a little and try again".to_owned(),
+            }),
+            ErrorKind::Validation => Some("the API rejected the input: check the values against `actionspec describe`".to_owned()),
+            ErrorKind::Conflict => Some("the request conflicts with the current state (e.g. a duplicate name or a resource in use)".to_owned()),
             ErrorKind::Upstream => Some("the API failed; try again later".to_owned()),
             _ => None,
         };
@@ -234,26 +303,75 @@ impl Connector {
     }
 }
 
+/// "1 record", "2 records".
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// The API's own error message from a JSON error body: `message` (JumpCloud's
 /// `{code, message, status}`), else `error_description` / `error` / `detail` / `title`.
 fn api_message(v: &Value) -> Option<String> {
     ["message", "error_description", "error", "detail", "title"]
         .iter()
-        .find_map(|k| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned))
+        .find_map(|k| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        })
 }
 
-async fn send(client: &Client, request: &HttpRequest, config: &Config) -> Result<RawResponse> {
+/// `Retry-After` as a duration in seconds (RFC 9110 §10.2.3 allows seconds or an HTTP date).
+fn retry_after_text(value: &str) -> String {
+    match value.trim().parse::<u64>() {
+        Ok(s) => format!("{s} s"),
+        Err(_) => format!("until {value}"),
+    }
+}
+
+/// Values to scrub from messages: secret credentials and the action's `sensitive` inputs.
+fn secrets_of(action: &Action, input: &Value, config: &Config) -> Vec<String> {
+    let mut out: Vec<String> = config
+        .credentials
+        .secrets()
+        .map(|s| s.expose_secret().to_owned())
+        .collect();
+    for (id, spec) in &action.spec.inputs {
+        if spec.sensitive
+            && let Some(v) = input.get(id)
+        {
+            out.push(v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+        }
+    }
+    out.retain(|s| s.len() >= 4);
+    out
+}
+
+async fn send(client: &Client, request: &HttpRequest, secrets: &[String]) -> Result<RawResponse> {
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
         .map_err(|e| Error::new(ErrorKind::Usage, e.to_string()))?;
     let mut builder = client.http.request(method, &request.url);
-    let query: Vec<(&str, &str)> = request.query.iter().map(|(k, v)| (k.as_str(), v.expose().unwrap_or_default())).collect();
+    let query: Vec<(&str, &str)> = request
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.expose().unwrap_or_default()))
+        .collect();
     if !query.is_empty() {
         builder = builder.query(&query);
     }
     for (name, value) in &request.headers {
         let Some(v) = value.expose() else { continue };
         let mut hv = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
-            Error::new(ErrorKind::Input, format!("header `{name}` has a value that cannot be sent in HTTP (control characters?)"))
+            Error::new(
+                ErrorKind::Input,
+                format!(
+                    "header `{name}` has a value that cannot be sent in HTTP (control characters?)"
+                ),
+            )
         })?;
         if matches!(value, crate::plan::Param::Secret(_)) {
             hv.set_sensitive(true);
@@ -261,7 +379,8 @@ async fn send(client: &Client, request: &HttpRequest, config: &Config) -> Result
         builder = builder.header(name.as_str(), hv);
     }
     if let Some(body) = &request.body {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::new(ErrorKind::Input, e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(body).map_err(|e| Error::new(ErrorKind::Input, e.to_string()))?;
         builder = builder.body(bytes);
     }
     tracing::debug!(method = request.method.as_str(), url = %request.full_url(true), "sending request");
@@ -273,15 +392,29 @@ async fn send(client: &Client, request: &HttpRequest, config: &Config) -> Result
         } else {
             root_cause(&e)
         };
-        Error::new(ErrorKind::Transport, scrub(&format!("{} {}: {what}", request.method.as_str(), request.full_url(true)), config))
-            .with_hint("check the network, --base-url / --server, and that the API is reachable")
+        Error::new(
+            ErrorKind::Transport,
+            scrub(
+                &format!(
+                    "{} {}: {what}",
+                    request.method.as_str(),
+                    request.full_url(true)
+                ),
+                secrets,
+            ),
+        )
+        .with_hint("check the network, --base-url / --server, and that the API is reachable")
     };
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(transport)?.to_vec();
     tracing::debug!(status, bytes = body.len(), "response received");
-    Ok(RawResponse { status, headers, body })
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The innermost error's text (e.g. "Connection refused (os error 111)"), without URLs.
@@ -291,24 +424,28 @@ fn root_cause(e: &reqwest::Error) -> String {
         source = next;
     }
     let text = source.to_string();
-    if text.contains("://") { "request failed".to_owned() } else { text }
+    if text.contains("://") {
+        "request failed".to_owned()
+    } else {
+        text
+    }
 }
 
-/// Removes every secret credential value from a message (an API may echo a key back).
-fn scrub(message: &str, config: &Config) -> String {
+/// Removes every secret value from a message (an API may echo a key or a password back).
+fn scrub(message: &str, secrets: &[String]) -> String {
     let mut out = message.to_owned();
-    for secret in config.credentials.secrets() {
-        let s = secret.expose_secret();
-        if s.len() >= 4 {
-            out = out.replace(s, crate::plan::REDACTED);
-        }
+    for s in secrets {
+        out = out.replace(s.as_str(), crate::plan::REDACTED);
     }
     out
 }
 
 /// The first [`BODY_EXCERPT`] characters of a body, on one line.
 fn excerpt(body: &str) -> String {
-    let flat: String = body.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat: String = body
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut out: String = flat.chars().take(BODY_EXCERPT).collect();
     if flat.chars().count() > BODY_EXCERPT {
         out.push('…');
@@ -331,13 +468,23 @@ fn page_of(
             Some(Value::Array(items)) => items.clone(),
             Some(Value::Null) | None if style.records.is_empty() => Vec::new(),
             _ => {
-                return Err(Error::new(ErrorKind::Upstream, format!(
-                    "{} {}: the response has no record array at `{}`",
-                    request.method.as_str(),
-                    request.full_url(true),
-                    if style.records.is_empty() { "the top level" } else { &style.records }
-                ))
-                .with_hint(format!("the pagination style of action `{}` expects one; check the API version", action.id)));
+                return Err(Error::new(
+                    ErrorKind::Upstream,
+                    format!(
+                        "{} {}: the response has no record array at `{}`",
+                        request.method.as_str(),
+                        request.full_url(true),
+                        if style.records.is_empty() {
+                            "the top level"
+                        } else {
+                            &style.records
+                        }
+                    ),
+                )
+                .with_hint(format!(
+                    "the pagination style of action `{}` expects one; check the API version",
+                    action.id
+                )));
             }
         },
     };
@@ -346,14 +493,27 @@ fn page_of(
             return body.and_then(|b| b.pointer(pointer)).and_then(as_count);
         }
         let name = t.header.as_deref()?;
-        headers.get(name).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse().ok())
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse().ok())
     });
     let obj = input.as_object().cloned().unwrap_or_default();
-    let offset = obj.get(&style.offset_input).and_then(Value::as_u64).unwrap_or(0);
+    let offset = obj
+        .get(&style.offset_input)
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
     let limit = obj
         .get(&style.limit_input)
         .and_then(Value::as_u64)
-        .or_else(|| action.spec.inputs.get(&style.limit_input).and_then(|i| i.default.as_ref()).and_then(Value::as_u64));
+        .or_else(|| {
+            action
+                .spec
+                .inputs
+                .get(&style.limit_input)
+                .and_then(|i| i.default.as_ref())
+                .and_then(Value::as_u64)
+        });
     let n = records.len() as u64;
     let next_offset = offset + n;
     let more = match (total, limit) {
@@ -367,10 +527,15 @@ fn page_of(
         next.insert(style.offset_input.clone(), Value::from(next_offset));
         next
     });
-    Ok(Page { records, total, next_input })
+    Ok(Page {
+        records,
+        total,
+        next_input,
+    })
 }
 
 /// A count that may be a JSON number or a numeric string.
 fn as_count(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }

@@ -49,7 +49,12 @@ pub fn input_property_schema(spec: &InputSpec) -> Value {
     put("format", spec.format.clone().map(Value::String));
     put("items", spec.items.clone());
     put("properties", spec.properties.clone().map(Value::Object));
-    put("required", spec.required_properties.clone().map(|r| Value::Array(r.into_iter().map(Value::String).collect())));
+    put(
+        "required",
+        spec.required_properties
+            .clone()
+            .map(|r| Value::Array(r.into_iter().map(Value::String).collect())),
+    );
     put("additionalProperties", spec.additional_properties.clone());
     put("default", spec.default.clone());
     Value::Object(s)
@@ -78,7 +83,11 @@ pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
 }
 
 /// Validates `input` against a compiled input schema, returning every violation.
-pub fn violations(validator: &jsonschema::Validator, inputs: &IndexMap<String, InputSpec>, input: &Value) -> Vec<InputViolation> {
+pub fn violations(
+    validator: &jsonschema::Validator,
+    inputs: &IndexMap<String, InputSpec>,
+    input: &Value,
+) -> Vec<InputViolation> {
     let mut out: Vec<InputViolation> = validator
         .iter_errors(input)
         .flat_map(|e| describe(&e, inputs))
@@ -88,45 +97,92 @@ pub fn violations(validator: &jsonschema::Validator, inputs: &IndexMap<String, I
     out
 }
 
-fn describe(e: &jsonschema::ValidationError<'_>, inputs: &IndexMap<String, InputSpec>) -> Vec<InputViolation> {
+fn describe(
+    e: &jsonschema::ValidationError<'_>,
+    inputs: &IndexMap<String, InputSpec>,
+) -> Vec<InputViolation> {
     let pointer = e.instance_path().as_str().to_owned();
-    let top = pointer.split('/').nth(1).map(|t| t.replace("~1", "/").replace("~0", "~")).unwrap_or_default();
+    let top = pointer
+        .split('/')
+        .nth(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .unwrap_or_default();
     let sensitive = inputs.get(&top).is_some_and(|i| i.sensitive);
     // Never echo a sensitive value; shorten long ones.
-    let shown = if sensitive { crate::plan::REDACTED.to_owned() } else { truncate(&e.instance().to_string()) };
-    let at = |p: String, message: String| InputViolation { pointer: p, message };
+    let shown = if sensitive {
+        crate::plan::REDACTED.to_owned()
+    } else {
+        truncate(&e.instance().to_string())
+    };
+    let at = |p: String, message: String| InputViolation {
+        pointer: p,
+        message,
+    };
     match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } if pointer.is_empty() => unexpected
-            .iter()
-            .map(|k| {
-                let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
-                    Some(best) => format!("; did you mean `{best}`?"),
-                    None => format!("; valid inputs: {}", list(inputs.keys())),
-                };
-                at(format!("/{}", crate::yaml::escape_token(k)), format!("unknown input `{k}`{hint}"))
-            })
-            .collect(),
+        ValidationErrorKind::AdditionalProperties { unexpected } if pointer.is_empty() => {
+            unexpected
+                .iter()
+                .map(|k| {
+                    let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
+                        Some(best) => format!("; did you mean `{best}`?"),
+                        None => format!("; valid inputs: {}", list(inputs.keys())),
+                    };
+                    at(
+                        format!("/{}", crate::yaml::escape_token(k)),
+                        format!("unknown input `{k}`{hint}"),
+                    )
+                })
+                .collect()
+        }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let what = inputs
                 .get(name)
                 .filter(|_| pointer.is_empty())
-                .map(|s| format!(" ({}{})", s.kind.as_str(), s.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()))
+                .map(|s| {
+                    format!(
+                        " ({}{})",
+                        s.kind.as_str(),
+                        s.description
+                            .as_deref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
+                    )
+                })
                 .unwrap_or_default();
-            vec![at(format!("{pointer}/{}", crate::yaml::escape_token(name)), format!("missing required input `{name}`{what}"))]
+            vec![at(
+                format!("{pointer}/{}", crate::yaml::escape_token(name)),
+                format!("missing required input `{name}`{what}"),
+            )]
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                jsonschema::error::TypeKind::Multiple(ts) => {
-                    ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or ")
-                }
+                jsonschema::error::TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
-            vec![at(pointer, format!("expected {expected}, got {}", json_type(e.instance())))]
+            vec![at(
+                pointer,
+                format!("expected {expected}, got {}", json_type(e.instance())),
+            )]
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed = options.as_array().map(|a| a.iter().map(Value::to_string).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            vec![at(pointer, format!("{shown} is not one of the allowed values: {allowed}"))]
+            let allowed = options
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(Value::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            vec![at(
+                pointer,
+                format!("{shown} is not one of the allowed values: {allowed}"),
+            )]
         }
         _ => vec![at(pointer, e.masked_with(&shown).to_string())],
     }
@@ -144,7 +200,11 @@ fn truncate(text: &str) -> String {
 
 fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let all: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if all.is_empty() { "none (this action takes no input)".into() } else { all.join(", ") }
+    if all.is_empty() {
+        "none (this action takes no input)".into()
+    } else {
+        all.join(", ")
+    }
 }
 
 /// The JSON type name of a value, as JSON Schema names it.

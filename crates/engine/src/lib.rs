@@ -45,6 +45,6 @@ pub mod yaml;
 
 pub use connector::{Action, Connector};
 pub use diagnostic::{Diagnostic, SpecError};
-pub use execute::{Client, Outcome, Page, Summary};
 pub use error::{Error, ErrorKind, InputViolation, Result};
+pub use execute::{Client, Outcome, Page, Summary};
 pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED};

@@ -9,7 +9,11 @@ use crate::error::{Error, ErrorKind, InputViolation, Result};
 use crate::spec::{InputType, KeyPlacement, Placement, QueryStyle};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// What the caller supplies besides the input: where to send it and with which credentials.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +48,10 @@ impl Credentials {
 
     /// The values of secret credentials.
     pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
-        self.values.iter().filter(|(n, _)| self.secret_names.contains(n)).map(|(_, v)| v)
+        self.values
+            .iter()
+            .filter(|(n, _)| self.secret_names.contains(n))
+            .map(|(_, v)| v)
     }
 
     /// A credential value.
@@ -140,7 +147,14 @@ impl HttpRequest {
                 if !self.query.is_empty() {
                     let mut q = u.query_pairs_mut();
                     for (k, v) in &self.query {
-                        q.append_pair(k, if shown { v.shown() } else { v.expose().unwrap_or_default() });
+                        q.append_pair(
+                            k,
+                            if shown {
+                                v.shown()
+                            } else {
+                                v.expose().unwrap_or_default()
+                            },
+                        );
                     }
                 }
                 u.to_string()
@@ -163,7 +177,12 @@ impl HttpRequest {
             }
             b
         });
-        ShownRequest { method: self.method.as_str(), url: self.full_url(true), headers, body }
+        ShownRequest {
+            method: self.method.as_str(),
+            url: self.full_url(true),
+            headers,
+            body,
+        }
     }
 }
 
@@ -187,16 +206,33 @@ impl Connector {
             (None, Some(name)) => match self.spec.servers.get(name) {
                 Some(s) => s.url.clone(),
                 None => {
-                    return Err(Error::new(ErrorKind::Usage, format!("connector `{}` has no server `{name}`", self.spec.key)).with_hint(
-                        crate::diagnostic::unknown_name_hint(name, "server", self.spec.servers.keys().map(String::as_str)),
-                    ));
+                    return Err(Error::new(
+                        ErrorKind::Usage,
+                        format!("connector `{}` has no server `{name}`", self.spec.key),
+                    )
+                    .with_hint(crate::diagnostic::unknown_name_hint(
+                        name,
+                        "server",
+                        self.spec.servers.keys().map(String::as_str),
+                    )));
                 }
             },
-            (None, None) => self.spec.servers.get(&self.spec.default_server).map(|s| s.url.clone()).unwrap_or_default(),
+            (None, None) => self
+                .spec
+                .servers
+                .get(&self.spec.default_server)
+                .map(|s| s.url.clone())
+                .unwrap_or_default(),
         };
         match url::Url::parse(&url) {
-            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(url.trim_end_matches('/').to_owned()),
-            _ => Err(Error::new(ErrorKind::Usage, format!("`{url}` is not an absolute http(s) URL")).with_hint("pass a base URL such as http://127.0.0.1:8080/api")),
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+                Ok(url.trim_end_matches('/').to_owned())
+            }
+            _ => Err(Error::new(
+                ErrorKind::Usage,
+                format!("`{url}` is not an absolute http(s) URL"),
+            )
+            .with_hint("pass a base URL such as http://127.0.0.1:8080/api")),
         }
     }
 
@@ -206,7 +242,13 @@ impl Connector {
     /// # Errors
     /// [`ErrorKind::Input`] listing every input violation; [`ErrorKind::Auth`] for a missing
     /// credential (in [`Mode::Execute`]); [`ErrorKind::Usage`] for a bad server or base URL.
-    pub fn plan(&self, action: &Action, input: &Value, config: &Config, mode: Mode) -> Result<HttpRequest> {
+    pub fn plan(
+        &self,
+        action: &Action,
+        input: &Value,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<HttpRequest> {
         let empty = Map::new();
         let input_map = input.as_object().unwrap_or(&empty);
         // Schema violations and path problems are reported together.
@@ -223,7 +265,10 @@ impl Connector {
                     };
                     let sensitive = action.spec.inputs.get(id).is_some_and(|i| i.sensitive);
                     if let Some(problem) = path_value_problem(&raw, sensitive) {
-                        violations.push(InputViolation { pointer: format!("/{id}"), message: problem });
+                        violations.push(InputViolation {
+                            pointer: format!("/{id}"),
+                            message: problem,
+                        });
                     }
                     url.extend(percent_encoding::utf8_percent_encode(&raw, SEGMENT));
                 }
@@ -237,7 +282,10 @@ impl Connector {
         let context = self.template_context(input_map, config);
         let render = |t: &crate::template::ValueTemplate, what: &str| {
             self.templates.render(t, &context).map_err(|e| {
-                Error::new(ErrorKind::Spec, format!("action `{}`: the {what} template failed: {e}", action.id))
+                Error::new(
+                    ErrorKind::Spec,
+                    format!("action `{}`: the {what} template failed: {e}", action.id),
+                )
             })
         };
 
@@ -248,7 +296,12 @@ impl Connector {
             headers.push((name.to_owned(), value));
         };
         for (name, t) in &self.default_headers {
-            if action.spec.omit_headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
+            if action
+                .spec
+                .omit_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+            {
                 continue;
             }
             if let Some(v) = render(t, "header")? {
@@ -259,20 +312,40 @@ impl Connector {
         let mut body = Map::new();
         let mut sensitive_body = Vec::new();
         for (id, spec) in &action.spec.inputs {
-            let Some(value) = input_map.get(id) else { continue };
+            let Some(value) = input_map.get(id) else {
+                continue;
+            };
             let wire = spec.wire_name(id);
-            let wrap = |s: String| if spec.sensitive { Param::Secret(Some(SecretString::from(s))) } else { Param::Plain(s) };
+            let wrap = |s: String| {
+                if spec.sensitive {
+                    Param::Secret(Some(SecretString::from(s)))
+                } else {
+                    Param::Plain(s)
+                }
+            };
             match spec.placement {
                 Placement::Path => {}
-                Placement::Header => set_header(&mut headers, &wire.to_ascii_lowercase(), wrap(scalar_text(value))),
+                Placement::Header => set_header(
+                    &mut headers,
+                    &wire.to_ascii_lowercase(),
+                    wrap(scalar_text(value)),
+                ),
                 Placement::Query => match (value, spec.kind) {
                     (Value::Array(items), InputType::Array) => {
                         let texts: Vec<String> = items.iter().map(scalar_text).collect();
                         match spec.style.unwrap_or_default() {
-                            QueryStyle::Repeat => query.extend(texts.into_iter().map(|t| (wire.to_owned(), wrap(t)))),
-                            QueryStyle::Comma => query.push((wire.to_owned(), wrap(texts.join(",")))),
-                            QueryStyle::Space => query.push((wire.to_owned(), wrap(texts.join(" ")))),
-                            QueryStyle::Pipe => query.push((wire.to_owned(), wrap(texts.join("|")))),
+                            QueryStyle::Repeat => {
+                                query.extend(texts.into_iter().map(|t| (wire.to_owned(), wrap(t))))
+                            }
+                            QueryStyle::Comma => {
+                                query.push((wire.to_owned(), wrap(texts.join(","))))
+                            }
+                            QueryStyle::Space => {
+                                query.push((wire.to_owned(), wrap(texts.join(" "))))
+                            }
+                            QueryStyle::Pipe => {
+                                query.push((wire.to_owned(), wrap(texts.join("|"))))
+                            }
                         }
                     }
                     _ => query.push((wire.to_owned(), wrap(scalar_text(value)))),
@@ -304,12 +377,27 @@ impl Connector {
             None => Some(Value::Object(body)),
         };
         if body.is_some() {
-            set_header(&mut headers, "content-type", Param::Plain("application/json".into()));
+            set_header(
+                &mut headers,
+                "content-type",
+                Param::Plain("application/json".into()),
+            );
         }
-        set_header(&mut headers, "accept", Param::Plain("application/json".into()));
+        set_header(
+            &mut headers,
+            "accept",
+            Param::Plain("application/json".into()),
+        );
 
         self.apply_auth(&mut headers, &mut query, config, mode)?;
-        Ok(HttpRequest { method: action.spec.method, url, query, headers, body, sensitive_body })
+        Ok(HttpRequest {
+            method: action.spec.method,
+            url,
+            query,
+            headers,
+            body,
+            sensitive_body,
+        })
     }
 
     fn template_context(&self, input: &Map<String, Value>, config: &Config) -> minijinja::Value {
@@ -328,11 +416,21 @@ impl Connector {
 
     /// Sends the first auth method whose credentials are all present (or, in a dry run with none
     /// present, the first auth method with its secret redacted).
-    fn apply_auth(&self, headers: &mut Vec<(String, Param)>, query: &mut Vec<(String, Param)>, config: &Config, mode: Mode) -> Result<()> {
+    fn apply_auth(
+        &self,
+        headers: &mut Vec<(String, Param)>,
+        query: &mut Vec<(String, Param)>,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<()> {
         if self.spec.auth.is_empty() {
             return Ok(());
         }
-        let usable = self.spec.auth.iter().find(|(_, m)| config.credentials.get(&m.credential).is_some());
+        let usable = self
+            .spec
+            .auth
+            .iter()
+            .find(|(_, m)| config.credentials.get(&m.credential).is_some());
         let (method, value) = match usable {
             Some((_, m)) => (m, config.credentials.get(&m.credential).cloned()),
             None if mode == Mode::DryRun => match self.spec.auth.values().next() {
@@ -344,7 +442,12 @@ impl Connector {
                     .spec
                     .auth
                     .iter()
-                    .filter_map(|(name, m)| self.spec.credentials.get(&m.credential).map(|c| format!("{} (auth method `{name}`)", c.env)))
+                    .filter_map(|(name, m)| {
+                        self.spec
+                            .credentials
+                            .get(&m.credential)
+                            .map(|c| format!("{} (auth method `{name}`)", c.env))
+                    })
                     .collect();
                 return Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, missing.join(" or ")))
                     .with_hint("export the variable in your shell, or use --dry-run to see the request without sending it"));
@@ -365,7 +468,11 @@ impl Connector {
 /// Why a path value cannot be used, if it cannot. Values are encoded as one segment, but these
 /// are refused outright because they almost always mean a mistake (a pasted URL or path).
 fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
-    let shown = if sensitive { REDACTED.to_owned() } else { format!("{raw:?}") };
+    let shown = if sensitive {
+        REDACTED.to_owned()
+    } else {
+        format!("{raw:?}")
+    };
     if raw.is_empty() {
         return Some("path value is empty: it would remove a segment from the URL".into());
     }
@@ -373,10 +480,17 @@ fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
         return Some("path value \".\" would address the parent resource: pass an id".into());
     }
     if raw.contains("..") {
-        return Some(format!("path value {shown} contains `..`: it could change which resource is addressed"));
+        return Some(format!(
+            "path value {shown} contains `..`: it could change which resource is addressed"
+        ));
     }
-    if let Some(c) = raw.chars().find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\')) {
-        return Some(format!("path value {shown} contains `{c}`: pass only the id, not a path, URL or encoded value"));
+    if let Some(c) = raw
+        .chars()
+        .find(|c| matches!(c, '/' | '?' | '#' | '%' | '\\'))
+    {
+        return Some(format!(
+            "path value {shown} contains `{c}`: pass only the id, not a path, URL or encoded value"
+        ));
     }
     if raw.chars().any(char::is_control) {
         return Some(format!("path value {shown} contains a control character"));
@@ -399,13 +513,29 @@ mod tests {
     #[test]
     fn path_values_that_change_the_path_are_refused() {
         for bad in ["", ".", "..", "a/b", "a?b", "a#b", "a%2F", "x..y"] {
-            assert!(path_value_problem(bad, false).is_some(), "{bad:?} should be refused");
+            assert!(
+                path_value_problem(bad, false).is_some(),
+                "{bad:?} should be refused"
+            );
         }
-        for ok in ["5f1b2c3d4e5f6a7b8c9d0e1f", "name with space", "ünïcode", "a.b", "-_~"] {
-            assert_eq!(path_value_problem(ok, false), None, "{ok:?} should be accepted");
+        for ok in [
+            "5f1b2c3d4e5f6a7b8c9d0e1f",
+            "name with space",
+            "ünïcode",
+            "a.b",
+            "-_~",
+        ] {
+            assert_eq!(
+                path_value_problem(ok, false),
+                None,
+                "{ok:?} should be accepted"
+            );
         }
         let msg = path_value_problem("sec/ret", true).unwrap_or_default();
-        assert!(!msg.contains("sec"), "sensitive values are not echoed: {msg}");
+        assert!(
+            !msg.contains("sec"),
+            "sensitive values are not echoed: {msg}"
+        );
     }
 
     #[test]

@@ -64,7 +64,9 @@ pub struct TemplateSet {
 
 impl std::fmt::Debug for TemplateSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TemplateSet").field("count", &self.count).finish()
+        f.debug_struct("TemplateSet")
+            .field("count", &self.count)
+            .finish()
     }
 }
 
@@ -87,18 +89,36 @@ impl TemplateSet {
     ///
     /// # Errors
     /// Syntax errors and references outside `scope`, each with its relative JSON pointer.
-    pub fn compile_value(&mut self, value: &Value, scope: &Scope<'_>) -> Result<ValueTemplate, Vec<TemplateIssue>> {
+    pub fn compile_value(
+        &mut self,
+        value: &Value,
+        scope: &Scope<'_>,
+    ) -> Result<ValueTemplate, Vec<TemplateIssue>> {
         let mut issues = Vec::new();
         let t = self.compile_node(value, "", scope, &mut issues);
-        if issues.is_empty() { Ok(t) } else { Err(issues) }
+        if issues.is_empty() {
+            Ok(t)
+        } else {
+            Err(issues)
+        }
     }
 
-    fn compile_node(&mut self, value: &Value, pointer: &str, scope: &Scope<'_>, issues: &mut Vec<TemplateIssue>) -> ValueTemplate {
+    fn compile_node(
+        &mut self,
+        value: &Value,
+        pointer: &str,
+        scope: &Scope<'_>,
+        issues: &mut Vec<TemplateIssue>,
+    ) -> ValueTemplate {
         match value {
             Value::String(s) => match self.compile_str(s, scope) {
                 Ok(t) => t,
                 Err((message, hint)) => {
-                    issues.push(TemplateIssue { pointer: pointer.to_owned(), message, hint });
+                    issues.push(TemplateIssue {
+                        pointer: pointer.to_owned(),
+                        message,
+                        hint,
+                    });
                     ValueTemplate::Literal(Value::Null)
                 }
             },
@@ -117,7 +137,10 @@ impl TemplateSet {
                         (k.clone(), self.compile_node(v, &child, scope, issues))
                     })
                     .collect::<Vec<_>>();
-                if compiled.iter().all(|(_, t)| matches!(t, ValueTemplate::Literal(_))) {
+                if compiled
+                    .iter()
+                    .all(|(_, t)| matches!(t, ValueTemplate::Literal(_)))
+                {
                     ValueTemplate::Literal(value.clone())
                 } else {
                     ValueTemplate::Object(compiled)
@@ -127,7 +150,11 @@ impl TemplateSet {
         }
     }
 
-    fn compile_str(&mut self, s: &str, scope: &Scope<'_>) -> Result<ValueTemplate, (String, Option<String>)> {
+    fn compile_str(
+        &mut self,
+        s: &str,
+        scope: &Scope<'_>,
+    ) -> Result<ValueTemplate, (String, Option<String>)> {
         if !s.contains("{{") && !s.contains("{%") && !s.contains("{#") {
             return Ok(ValueTemplate::Literal(Value::String(s.to_owned())));
         }
@@ -137,25 +164,45 @@ impl TemplateSet {
             Some(expr) => (format!("{{% set {RESULT_VAR} = ({expr}) %}}"), true),
             None => (s.to_owned(), false),
         };
-        self.env.add_template_owned(name.clone(), source).map_err(|e| {
-            (format!("template syntax error: {}", e.detail().unwrap_or("invalid template")), Some(
-                "templates use minijinja (Jinja2) syntax, e.g. \"{{ input.name }}\"".to_owned(),
-            ))
-        })?;
-        let template = self.env.get_template(&name).map_err(|e| (e.to_string(), None))?;
+        self.env
+            .add_template_owned(name.clone(), source)
+            .map_err(|e| {
+                (
+                    format!(
+                        "template syntax error: {}",
+                        e.detail().unwrap_or("invalid template")
+                    ),
+                    Some(
+                        "templates use minijinja (Jinja2) syntax, e.g. \"{{ input.name }}\""
+                            .to_owned(),
+                    ),
+                )
+            })?;
+        let template = self
+            .env
+            .get_template(&name)
+            .map_err(|e| (e.to_string(), None))?;
         let mut names: Vec<String> = template.undeclared_variables(true).into_iter().collect();
         names.sort();
         for var in names {
             check_reference(&var, scope)?;
         }
-        Ok(if typed { ValueTemplate::Expr(name) } else { ValueTemplate::Text(name) })
+        Ok(if typed {
+            ValueTemplate::Expr(name)
+        } else {
+            ValueTemplate::Text(name)
+        })
     }
 
     /// Renders a template against `context` (`{input, credentials}`). `None` means "omit".
     ///
     /// # Errors
     /// A runtime error of the template (a bad filter argument, a failed test).
-    pub fn render(&self, template: &ValueTemplate, context: &minijinja::Value) -> Result<Option<Value>, String> {
+    pub fn render(
+        &self,
+        template: &ValueTemplate,
+        context: &minijinja::Value,
+    ) -> Result<Option<Value>, String> {
         match template {
             ValueTemplate::Literal(v) => Ok(Some(v.clone())),
             ValueTemplate::Expr(name) => {
@@ -177,7 +224,11 @@ impl TemplateSet {
             ValueTemplate::Text(name) => {
                 let t = self.env.get_template(name).map_err(|e| e.to_string())?;
                 let text = t.render(context).map_err(render_error)?;
-                Ok(if text.is_empty() { None } else { Some(Value::String(text)) })
+                Ok(if text.is_empty() {
+                    None
+                } else {
+                    Some(Value::String(text))
+                })
             }
             ValueTemplate::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -229,7 +280,11 @@ fn check_reference(var: &str, scope: &Scope<'_>) -> Result<(), (String, Option<S
         ("input", Some(name)) if scope.inputs.contains(&name) => Ok(()),
         ("input", Some(name)) => Err((
             format!("template refers to undeclared input `{name}`"),
-            Some(crate::diagnostic::unknown_name_hint(name, "input", scope.inputs.iter().copied())),
+            Some(crate::diagnostic::unknown_name_hint(
+                name,
+                "input",
+                scope.inputs.iter().copied(),
+            )),
         )),
         ("credentials", Some(name)) if scope.credentials.contains(&name) => Ok(()),
         ("credentials", Some(name)) if scope.secret_credentials.contains(&name) => Err((
@@ -238,7 +293,11 @@ fn check_reference(var: &str, scope: &Scope<'_>) -> Result<(), (String, Option<S
         )),
         ("credentials", Some(name)) => Err((
             format!("template refers to undeclared credential `{name}`"),
-            Some(crate::diagnostic::unknown_name_hint(name, "credential", scope.credentials.iter().copied())),
+            Some(crate::diagnostic::unknown_name_hint(
+                name,
+                "credential",
+                scope.credentials.iter().copied(),
+            )),
         )),
         (other, _) => Err((
             format!("template refers to unknown variable `{other}`"),
@@ -253,20 +312,33 @@ mod tests {
     use serde_json::json;
 
     fn scope() -> Scope<'static> {
-        Scope { inputs: &["op", "id", "count", "flag", "items"], credentials: &["org_id"], secret_credentials: &["api_key"] }
+        Scope {
+            inputs: &["op", "id", "count", "flag", "items"],
+            credentials: &["org_id"],
+            secret_credentials: &["api_key"],
+        }
     }
 
     fn render(t: &Value, ctx: Value) -> Option<Value> {
         let mut set = TemplateSet::new();
-        let c = set.compile_value(t, &scope()).unwrap_or_else(|e| panic!("{e:?}"));
-        set.render(&c, &minijinja::Value::from(minijinja::value::Serde(&ctx))).unwrap_or_else(|e| panic!("{e}"))
+        let c = set
+            .compile_value(t, &scope())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        set.render(&c, &minijinja::Value::from(minijinja::value::Serde(&ctx)))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
     fn single_expressions_keep_their_type() {
         let t = json!({"n": "{{ input.count }}", "f": "{{ input.flag }}", "a": "{{ input.items }}", "s": "id={{ input.id }}"});
-        let out = render(&t, json!({"input": {"count": 0, "flag": false, "items": [1, 2], "id": "x"}}));
-        assert_eq!(out, Some(json!({"n": 0, "f": false, "a": [1, 2], "s": "id=x"})));
+        let out = render(
+            &t,
+            json!({"input": {"count": 0, "flag": false, "items": [1, 2], "id": "x"}}),
+        );
+        assert_eq!(
+            out,
+            Some(json!({"n": 0, "f": false, "a": [1, 2], "s": "id=x"}))
+        );
     }
 
     #[test]
@@ -283,7 +355,10 @@ mod tests {
             .compile_value(&json!({"a": "{{ input.nmae }}", "b": "{{ credentials.api_key }}", "c": "{{ oops }}"}), &scope())
             .err()
             .unwrap_or_default();
-        let messages: Vec<_> = issues.iter().map(|i| (i.pointer.as_str(), i.message.as_str())).collect();
+        let messages: Vec<_> = issues
+            .iter()
+            .map(|i| (i.pointer.as_str(), i.message.as_str()))
+            .collect();
         assert_eq!(
             messages,
             vec![
@@ -297,8 +372,15 @@ mod tests {
     #[test]
     fn syntax_errors_are_reported() {
         let mut set = TemplateSet::new();
-        let issues = set.compile_value(&json!("{{ input.id "), &scope()).err().unwrap_or_default();
+        let issues = set
+            .compile_value(&json!("{{ input.id "), &scope())
+            .err()
+            .unwrap_or_default();
         assert_eq!(issues.len(), 1);
-        assert!(issues[0].message.starts_with("template syntax error"), "{}", issues[0].message);
+        assert!(
+            issues[0].message.starts_with("template syntax error"),
+            "{}",
+            issues[0].message
+        );
     }
 }

@@ -32,8 +32,14 @@ pub struct Span {
 impl Span {
     fn from_yaml(span: &YamlSpan) -> Self {
         Span {
-            start: Pos { line: span.start.line(), col: span.start.col() + 1 },
-            end: Pos { line: span.end.line(), col: span.end.col() + 1 },
+            start: Pos {
+                line: span.start.line(),
+                col: span.start.col() + 1,
+            },
+            end: Pos {
+                line: span.end.line(),
+                col: span.end.col() + 1,
+            },
         }
     }
 }
@@ -117,7 +123,10 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
         anchors: HashMap::new(),
     };
     match reader.document() {
-        Ok(value) if reader.issues.is_empty() => Ok(Document { value, map: reader.map }),
+        Ok(value) if reader.issues.is_empty() => Ok(Document {
+            value,
+            map: reader.map,
+        }),
         Ok(_) => Err(reader.issues),
         Err(issue) => {
             let issue = tab_indentation(source, issue.span.start.line).unwrap_or(*issue);
@@ -130,17 +139,33 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
 /// YAML forbids tabs in indentation, and the parser reports that late and vaguely ("found a
 /// tab" on some later token). If a line up to the error is indented with a tab, say so there.
 fn tab_indentation(source: &str, error_line: usize) -> Option<YamlIssue> {
-    source.lines().take(error_line + 1).enumerate().find_map(|(i, line)| {
-        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-        let col = indent.chars().position(|c| c == '\t')?;
-        let pos = Pos { line: i + 1, col: col + 1 };
-        Some(YamlIssue {
-            span: Span { start: pos, end: Pos { line: pos.line, col: pos.col + 1 } },
-            message: "YAML syntax error: tab used for indentation".into(),
-            hint: Some("YAML indentation must use spaces: replace the tab with spaces".into()),
-            related: None,
+    source
+        .lines()
+        .take(error_line + 1)
+        .enumerate()
+        .find_map(|(i, line)| {
+            let indent: String = line
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .collect();
+            let col = indent.chars().position(|c| c == '\t')?;
+            let pos = Pos {
+                line: i + 1,
+                col: col + 1,
+            };
+            Some(YamlIssue {
+                span: Span {
+                    start: pos,
+                    end: Pos {
+                        line: pos.line,
+                        col: pos.col + 1,
+                    },
+                },
+                message: "YAML syntax error: tab used for indentation".into(),
+                hint: Some("YAML indentation must use spaces: replace the tab with spaces".into()),
+                related: None,
+            })
         })
-    })
 }
 
 struct Reader<'a> {
@@ -158,11 +183,23 @@ impl<'a> Reader<'a> {
             Some(Ok((event, span))) => Ok((event, Span::from_yaml(&span))),
             Some(Err(e)) => {
                 let m = e.marker();
-                let pos = Pos { line: m.line(), col: m.col() + 1 };
+                let pos = Pos {
+                    line: m.line(),
+                    col: m.col() + 1,
+                };
                 Err(Box::new(YamlIssue {
-                    span: Span { start: pos, end: Pos { line: pos.line, col: pos.col + 1 } },
+                    span: Span {
+                        start: pos,
+                        end: Pos {
+                            line: pos.line,
+                            col: pos.col + 1,
+                        },
+                    },
                     message: format!("YAML syntax error: {}", e.info()),
-                    hint: Some("check the indentation and quoting on this line or the one before it".into()),
+                    hint: Some(
+                        "check the indentation and quoting on this line or the one before it"
+                            .into(),
+                    ),
                     related: None,
                 }))
             }
@@ -181,8 +218,12 @@ impl<'a> Reader<'a> {
                     if seen_doc {
                         return Err(Box::new(YamlIssue {
                             span,
-                            message: "a connector file holds one YAML document, this is a second one".into(),
-                            hint: Some("remove the `---` separator or split the file in two".into()),
+                            message:
+                                "a connector file holds one YAML document, this is a second one"
+                                    .into(),
+                            hint: Some(
+                                "remove the `---` separator or split the file in two".into(),
+                            ),
                             related: None,
                         }));
                     }
@@ -202,20 +243,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn node(&mut self, event: Event<'a>, span: Span, pointer: String, key: Option<Span>) -> Step<Value> {
+    fn node(
+        &mut self,
+        event: Event<'a>,
+        span: Span,
+        pointer: String,
+        key: Option<Span>,
+    ) -> Step<Value> {
         let (value, end) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let value = match tag {
                     None => resolve_scalar(&text, style),
-                    Some(tag) if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" => match tag.suffix.as_str() {
-                        "str" => Value::String(text.into_owned()),
-                        _ => resolve_scalar(&text, style),
-                    },
+                    Some(tag) if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" => {
+                        match tag.suffix.as_str() {
+                            "str" => Value::String(text.into_owned()),
+                            _ => resolve_scalar(&text, style),
+                        }
+                    }
                     Some(tag) => {
                         self.issues.push(YamlIssue {
                             span,
                             message: format!("unsupported YAML tag `{}{}`", tag.handle, tag.suffix),
-                            hint: Some("remove the tag; connector files use plain YAML values".into()),
+                            hint: Some(
+                                "remove the tag; connector files use plain YAML values".into(),
+                            ),
                             related: None,
                         });
                         Value::String(text.into_owned())
@@ -292,14 +343,29 @@ impl<'a> Reader<'a> {
                 }
                 (value, end)
             }
-            Event::StreamEnd | Event::DocumentEnd | Event::DocumentStart(_) | Event::Nothing | Event::StreamStart => {
-                (Value::Null, span)
-            }
+            Event::StreamEnd
+            | Event::DocumentEnd
+            | Event::DocumentStart(_)
+            | Event::Nothing
+            | Event::StreamStart => (Value::Null, span),
             Event::SequenceEnd | Event::MappingEnd => (Value::Null, span),
         };
-        let value_span = Span { start: span.start, end: if end.end > span.start { end.end } else { span.end } };
+        let value_span = Span {
+            start: span.start,
+            end: if end.end > span.start {
+                end.end
+            } else {
+                span.end
+            },
+        };
         if !pointer.starts_with("/\u{0}") {
-            self.map.nodes.insert(pointer, NodeLoc { key, value: value_span });
+            self.map.nodes.insert(
+                pointer,
+                NodeLoc {
+                    key,
+                    value: value_span,
+                },
+            );
         }
         Ok(value)
     }
@@ -382,23 +448,38 @@ mod tests {
 
     #[test]
     fn positions_are_recorded_for_keys_and_values() {
-        let doc = parse("top:\n  inner: value\n  list:\n    - x\n").unwrap_or_else(|e| panic!("{e:?}"));
-        let loc = doc.map.locate("/top/inner").unwrap_or_else(|| panic!("no loc"));
+        let doc =
+            parse("top:\n  inner: value\n  list:\n    - x\n").unwrap_or_else(|e| panic!("{e:?}"));
+        let loc = doc
+            .map
+            .locate("/top/inner")
+            .unwrap_or_else(|| panic!("no loc"));
         assert_eq!(loc.key.map(|k| k.start), Some(Pos { line: 2, col: 3 }));
         assert_eq!(loc.value.start, Pos { line: 2, col: 10 });
-        let item = doc.map.locate("/top/list/0").unwrap_or_else(|| panic!("no loc"));
+        let item = doc
+            .map
+            .locate("/top/list/0")
+            .unwrap_or_else(|| panic!("no loc"));
         assert_eq!(item.value.start, Pos { line: 4, col: 7 });
         // Unknown children fall back to the nearest ancestor.
-        assert_eq!(doc.map.locate("/top/list/0/missing").map(|l| l.value.start), Some(Pos { line: 4, col: 7 }));
+        assert_eq!(
+            doc.map.locate("/top/list/0/missing").map(|l| l.value.start),
+            Some(Pos { line: 4, col: 7 })
+        );
     }
 
     #[test]
     fn duplicate_keys_are_all_reported() {
-        let issues = parse("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n").err().unwrap_or_default();
+        let issues = parse("a: 1\nb: 2\na: 3\nc:\n  x: 1\n  x: 2\n")
+            .err()
+            .unwrap_or_default();
         assert_eq!(issues.len(), 2);
         assert_eq!(issues[0].message, "duplicate key `a`");
         assert_eq!(issues[0].span.start, Pos { line: 3, col: 1 });
-        assert_eq!(issues[0].related.as_ref().map(|r| r.0.start), Some(Pos { line: 1, col: 1 }));
+        assert_eq!(
+            issues[0].related.as_ref().map(|r| r.0.start),
+            Some(Pos { line: 1, col: 1 })
+        );
         assert_eq!(issues[1].span.start, Pos { line: 6, col: 3 });
     }
 
@@ -406,7 +487,11 @@ mod tests {
     fn syntax_error_has_a_position() {
         let issues = parse("a: [1, 2\nb: 3\n").err().unwrap_or_default();
         assert_eq!(issues.len(), 1);
-        assert!(issues[0].message.starts_with("YAML syntax error"), "{}", issues[0].message);
+        assert!(
+            issues[0].message.starts_with("YAML syntax error"),
+            "{}",
+            issues[0].message
+        );
     }
 
     #[test]
@@ -418,6 +503,11 @@ mod tests {
     #[test]
     fn pointer_tokens_are_escaped() {
         let doc = parse("paths:\n  /a/b~c: 1\n").unwrap_or_else(|e| panic!("{e:?}"));
-        assert!(doc.map.locate("/paths/~1a~1b~0c").and_then(|l| l.key).is_some());
+        assert!(
+            doc.map
+                .locate("/paths/~1a~1b~0c")
+                .and_then(|l| l.key)
+                .is_some()
+        );
     }
 }

@@ -273,7 +273,12 @@ async fn run_all_failure_part_way_keeps_what_was_delivered() {
     snapshot_text("run_all_fails_on_page_2", &out.render_summarized(1));
     assert_eq!(out.code, 11);
     assert_eq!(out.ndjson().len(), 100, "the first page was delivered");
-    assert!(out.stderr.contains("resume with --input"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("resume with: actionspec run jumpcloud list_system_users --all --input"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains(r#""skip":100"#), "{}", out.stderr);
 }
 

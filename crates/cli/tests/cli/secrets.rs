@@ -298,7 +298,6 @@ async fn sensitive_input_never_reaches_the_output() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "bug: an API error that echoes a `sensitive` input (password) back is printed unredacted; docs/connector-format.md promises `[redacted]` in errors (only credentials are scrubbed)"]
 async fn sensitive_input_echoed_by_the_api_is_redacted() {
     let server = server().await;
     Mock::given(method("POST"))

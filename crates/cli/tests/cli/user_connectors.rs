@@ -265,7 +265,6 @@ fn missing_connector_folder() {
 }
 
 #[test]
-#[ignore = "bug: warnings on stderr carry ANSI colour codes and a timestamp even when stderr is not a terminal (tracing-subscriber defaults)"]
 fn warnings_are_plain_text_when_stderr_is_not_a_terminal() {
     let out = actionspec(["--connectors", BROKEN_DIR, "connectors"]).run();
     assert_eq!(out.code, 0, "{}", out.render());

@@ -64,7 +64,7 @@ fn validate_a_missing_file() {
     let out = check(
         "validate_missing_file",
         &actionspec(["validate", "connectors/nope.yaml"]),
-        3,
+        2,
     );
     assert!(
         out.stderr.contains("connectors/nope.yaml"),

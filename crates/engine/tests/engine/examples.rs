@@ -34,7 +34,10 @@ fn examples_dry_run() {
     let mut count = 0;
     for (file, text) in common::connector_files() {
         let c = Connector::from_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
-        let config = Config { credentials: credentials(&c), ..Config::default() };
+        let config = Config {
+            credentials: credentials(&c),
+            ..Config::default()
+        };
         for action in c.actions.values() {
             for (n, example) in action.spec.examples.iter().enumerate() {
                 let input = Value::Object(example.input.clone());
@@ -43,7 +46,11 @@ fn examples_dry_run() {
                     .unwrap_or_else(|e| panic!("{} {} example {n}: {e}", c.spec.key, action.id));
                 let shown = serde_json::to_value(request.shown()).unwrap();
                 // The key is real here, so redaction is proven, not assumed.
-                assert!(!shown.to_string().contains(API_KEY), "{}: secret in dry-run output", action.id);
+                assert!(
+                    !shown.to_string().contains(API_KEY),
+                    "{}: secret in dry-run output",
+                    action.id
+                );
                 insta::with_settings!({
                     snapshot_path => snapshots("examples"),
                     prepend_module_to_snapshot => false,
@@ -62,14 +69,30 @@ fn examples_dry_run() {
 /// What the wire test records of one received request.
 fn received(req: &wiremock::Request) -> Value {
     let mut headers = serde_json::Map::new();
-    for name in ["accept", "content-type", "user-agent", "x-api-key", "x-org-id", "x-query-dsl", "authorization"] {
+    for name in [
+        "accept",
+        "content-type",
+        "user-agent",
+        "x-api-key",
+        "x-org-id",
+        "x-query-dsl",
+        "authorization",
+    ] {
         if let Some(v) = req.headers.get(name) {
             let v = v.to_str().unwrap_or("<non-utf8>");
-            let v = if name == "user-agent" { v.split('/').next().unwrap_or(v) } else { v };
+            let v = if name == "user-agent" {
+                v.split('/').next().unwrap_or(v)
+            } else {
+                v
+            };
             headers.insert(name.into(), json!(v));
         }
     }
-    let body: Option<Value> = if req.body.is_empty() { None } else { Some(serde_json::from_slice(&req.body).expect("request body is JSON")) };
+    let body: Option<Value> = if req.body.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_slice(&req.body).expect("request body is JSON"))
+    };
     json!({
         "method": req.method.as_str(),
         "path": req.url.path(),
@@ -87,7 +110,10 @@ async fn examples_on_the_wire() {
     let mut ran = 0;
     for action in c.actions.values() {
         let example = &action.spec.examples[0];
-        let response = example.response.as_ref().unwrap_or_else(|| panic!("{}: example 0 has no response", action.id));
+        let response = example
+            .response
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: example 0 has no response", action.id));
         assert!(
             action.spec.success.contains(&response.status),
             "{}: example status {} is not a declared success status",
@@ -102,26 +128,54 @@ async fn examples_on_the_wire() {
         if let Some(body) = &response.body {
             template = template.set_body_json(body);
         }
-        Mock::given(any()).respond_with(template).expect(1).mount(&server).await;
+        Mock::given(any())
+            .respond_with(template)
+            .expect(1)
+            .mount(&server)
+            .await;
 
-        let config = Config { base_url: Some(format!("{}/api", server.uri())), credentials: credentials(&c), ..Config::default() };
+        let config = Config {
+            base_url: Some(format!("{}/api", server.uri())),
+            credentials: credentials(&c),
+            ..Config::default()
+        };
         let input = Value::Object(example.input.clone());
-        let outcome = c.run(&client, action, &input, &config).await.unwrap_or_else(|e| panic!("{}: {e}", action.id));
+        let outcome = c
+            .run(&client, action, &input, &config)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", action.id));
         let requests = server.received_requests().await.unwrap();
         assert_eq!(requests.len(), 1, "{}: exactly one request", action.id);
         let sent = received(&requests[0]);
 
         // Independent of the snapshots: the facts every request must show.
         assert_eq!(sent["method"], action.spec.method.as_str(), "{}", action.id);
-        assert!(sent["path"].as_str().unwrap().starts_with("/api/"), "{}", action.id);
+        assert!(
+            sent["path"].as_str().unwrap().starts_with("/api/"),
+            "{}",
+            action.id
+        );
         assert_eq!(sent["headers"]["x-api-key"], API_KEY, "{}", action.id);
         assert_eq!(sent["headers"]["user-agent"], "actionspec", "{}", action.id);
         let omits_org = action.spec.omit_headers.iter().any(|h| h == "x-org-id");
-        assert_eq!(sent["headers"].get("x-org-id").is_none(), omits_org, "{}: x-org-id", action.id);
+        assert_eq!(
+            sent["headers"].get("x-org-id").is_none(),
+            omits_org,
+            "{}: x-org-id",
+            action.id
+        );
         assert_eq!(outcome.status, response.status, "{}", action.id);
         match (&action.pagination, &outcome.page) {
-            (Some(_), Some(page)) => assert!(!page.records.is_empty(), "{}: example list has records", action.id),
-            (None, None) => assert_eq!(outcome.body, response.body, "{}: body passed through", action.id),
+            (Some(_), Some(page)) => assert!(
+                !page.records.is_empty(),
+                "{}: example list has records",
+                action.id
+            ),
+            (None, None) => assert_eq!(
+                outcome.body, response.body,
+                "{}: body passed through",
+                action.id
+            ),
             _ => panic!("{}: outcome shape does not match pagination", action.id),
         }
 
@@ -139,28 +193,88 @@ async fn exact_requests_for_representative_actions() {
     let c = common::jumpcloud();
     let server = MockServer::start().await;
     let client = Client::new().unwrap();
-    let mut config = Config { base_url: Some(format!("{}/api", server.uri())), ..Config::default() };
-    config.credentials.insert("api_key", SecretString::from(API_KEY), true);
+    let mut config = Config {
+        base_url: Some(format!("{}/api", server.uri())),
+        ..Config::default()
+    };
+    config
+        .credentials
+        .insert("api_key", SecretString::from(API_KEY), true);
     let cases = [
-        ("list_system_users", json!({"limit": 5, "skip": 0, "filter": "department:$eq:R&D", "sort": "-email"}), "GET", "/api/systemusers", Some("limit=5&skip=0&sort=-email&filter=department%3A%24eq%3AR%26D"), None),
-        ("list_user_groups", json!({"limit": 2, "sort": ["name", "-type"], "filter": ["name:eq:A", "type:eq:user_group"]}), "GET", "/api/v2/usergroups", Some("filter=name%3Aeq%3AA&filter=type%3Aeq%3Auser_group&limit=2&sort=name%2C-type"), None),
-        ("get_system_user", json!({"id": "5f1b2c3d4e5f6a7b8c9d0e1f"}), "GET", "/api/systemusers/5f1b2c3d4e5f6a7b8c9d0e1f", None, None),
-        ("manage_user_group_members", json!({"group_id": "g 1", "op": "add", "type": "user", "id": "u1"}), "POST", "/api/v2/usergroups/g%201/members", None, Some(json!({"op": "add", "type": "user", "id": "u1"}))),
-        ("update_ldap_server", json!({"id": "5f1b2c3d4e5f6a7b8c9d0e1f", "userLockoutAction": "disable"}), "PATCH", "/api/v2/ldapservers/5f1b2c3d4e5f6a7b8c9d0e1f", None, Some(json!({"userLockoutAction": "disable"}))),
-        ("trigger_command", json!({"triggername": "deploy", "payload": {"enabled": false, "count": 0}}), "POST", "/api/command/trigger/deploy", None, Some(json!({"enabled": false, "count": 0}))),
+        (
+            "list_system_users",
+            json!({"limit": 5, "skip": 0, "filter": "department:$eq:R&D", "sort": "-email"}),
+            "GET",
+            "/api/systemusers",
+            Some("limit=5&skip=0&sort=-email&filter=department%3A%24eq%3AR%26D"),
+            None,
+        ),
+        (
+            "list_user_groups",
+            json!({"limit": 2, "sort": ["name", "-type"], "filter": ["name:eq:A", "type:eq:user_group"]}),
+            "GET",
+            "/api/v2/usergroups",
+            Some("filter=name%3Aeq%3AA&filter=type%3Aeq%3Auser_group&limit=2&sort=name%2C-type"),
+            None,
+        ),
+        (
+            "get_system_user",
+            json!({"id": "5f1b2c3d4e5f6a7b8c9d0e1f"}),
+            "GET",
+            "/api/systemusers/5f1b2c3d4e5f6a7b8c9d0e1f",
+            None,
+            None,
+        ),
+        (
+            "manage_user_group_members",
+            json!({"group_id": "g 1", "op": "add", "type": "user", "id": "u1"}),
+            "POST",
+            "/api/v2/usergroups/g%201/members",
+            None,
+            Some(json!({"op": "add", "type": "user", "id": "u1"})),
+        ),
+        (
+            "update_ldap_server",
+            json!({"id": "5f1b2c3d4e5f6a7b8c9d0e1f", "userLockoutAction": "disable"}),
+            "PATCH",
+            "/api/v2/ldapservers/5f1b2c3d4e5f6a7b8c9d0e1f",
+            None,
+            Some(json!({"userLockoutAction": "disable"})),
+        ),
+        (
+            "trigger_command",
+            json!({"triggername": "deploy", "payload": {"enabled": false, "count": 0}}),
+            "POST",
+            "/api/command/trigger/deploy",
+            None,
+            Some(json!({"enabled": false, "count": 0})),
+        ),
     ];
     for (action, input, method, path, query, body) in cases {
         server.reset().await;
-        let empty = if path.starts_with("/api/v2/") { json!([]) } else { json!({"totalCount": 0, "results": []}) };
-        Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(empty)).mount(&server).await;
+        let empty = if path.starts_with("/api/v2/") {
+            json!([])
+        } else {
+            json!({"totalCount": 0, "results": []})
+        };
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(empty))
+            .mount(&server)
+            .await;
         let a = c.action(action).unwrap();
-        c.run(&client, a, &input, &config).await.unwrap_or_else(|e| panic!("{action}: {e}"));
+        c.run(&client, a, &input, &config)
+            .await
+            .unwrap_or_else(|e| panic!("{action}: {e}"));
         let reqs = server.received_requests().await.unwrap();
         let r = &reqs[0];
         assert_eq!(r.method.as_str(), method, "{action}");
         assert_eq!(r.url.path(), path, "{action}");
         assert_eq!(r.url.query(), query, "{action}");
-        let sent_body: Option<Value> = if r.body.is_empty() { None } else { Some(serde_json::from_slice(&r.body).unwrap()) };
+        let sent_body: Option<Value> = if r.body.is_empty() {
+            None
+        } else {
+            Some(serde_json::from_slice(&r.body).unwrap())
+        };
         assert_eq!(sent_body, body, "{action}");
         assert_eq!(r.headers.get("x-api-key").unwrap(), API_KEY);
     }

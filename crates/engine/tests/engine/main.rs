@@ -5,4 +5,5 @@ mod common;
 mod conformance;
 mod diagnostics;
 mod examples;
+mod meta_schema;
 mod pagination;

@@ -32,18 +32,28 @@ struct Slicer {
 impl Respond for Slicer {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some((n, status)) = self.fail_on {
-            if call == n {
-                return ResponseTemplate::new(status).set_body_string("<html><body>Bad Gateway</body></html>").insert_header("content-type", "text/html");
-            }
+        if let Some((n, status)) = self.fail_on
+            && call == n
+        {
+            return ResponseTemplate::new(status)
+                .set_body_string("<html><body>Bad Gateway</body></html>")
+                .insert_header("content-type", "text/html");
         }
-        let q = |k: &str| req.url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse::<usize>().ok());
+        let q = |k: &str| {
+            req.url
+                .query_pairs()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+        };
         let limit = q("limit").unwrap_or(10);
         let skip = q("skip").unwrap_or(0);
         let id_field = if self.shape == Shape::V1 { "_id" } else { "id" };
-        let records: Vec<Value> = (skip..self.total.min(skip + limit)).map(|i| json!({ id_field: format!("{i:024x}"), "name": format!("record {i}") })).collect();
+        let records: Vec<Value> = (skip..self.total.min(skip + limit))
+            .map(|i| json!({ id_field: format!("{i:024x}"), "name": format!("record {i}") }))
+            .collect();
         match self.shape {
-            Shape::V1 => ResponseTemplate::new(200).set_body_json(json!({"totalCount": self.total, "results": records})),
+            Shape::V1 => ResponseTemplate::new(200)
+                .set_body_json(json!({"totalCount": self.total, "results": records})),
             Shape::V2 { header } => {
                 let t = ResponseTemplate::new(200).set_body_json(records);
                 match header {
@@ -61,13 +71,32 @@ struct Run {
     requests: Vec<(Option<usize>, Option<usize>)>,
 }
 
-async fn run_all(action: &str, total: usize, shape: Shape, fail_on: Option<(usize, u16)>, input: Value) -> Run {
+async fn run_all(
+    action: &str,
+    total: usize,
+    shape: Shape,
+    fail_on: Option<(usize, u16)>,
+    input: Value,
+) -> Run {
     let server = MockServer::start().await;
     let calls = Arc::new(AtomicUsize::new(0));
-    Mock::given(any()).respond_with(Slicer { total, shape, fail_on, calls }).mount(&server).await;
+    Mock::given(any())
+        .respond_with(Slicer {
+            total,
+            shape,
+            fail_on,
+            calls,
+        })
+        .mount(&server)
+        .await;
     let c = common::jumpcloud();
-    let mut config = Config { base_url: Some(format!("{}/api", server.uri())), ..Config::default() };
-    config.credentials.insert("api_key", SecretString::from("k"), true);
+    let mut config = Config {
+        base_url: Some(format!("{}/api", server.uri())),
+        ..Config::default()
+    };
+    config
+        .credentials
+        .insert("api_key", SecretString::from("k"), true);
     let client = Client::new().unwrap();
     let mut pages = Vec::new();
     let result = c
@@ -82,18 +111,33 @@ async fn run_all(action: &str, total: usize, shape: Shape, fail_on: Option<(usiz
         .unwrap()
         .iter()
         .map(|r| {
-            let q = |k: &str| r.url.query_pairs().find(|(n, _)| n == k).and_then(|(_, v)| v.parse().ok());
+            let q = |k: &str| {
+                r.url
+                    .query_pairs()
+                    .find(|(n, _)| n == k)
+                    .and_then(|(_, v)| v.parse().ok())
+            };
             (q("limit"), q("skip"))
         })
         .collect();
-    Run { pages, result, requests }
+    Run {
+        pages,
+        result,
+        requests,
+    }
 }
 
 fn ids(pages: &[Page]) -> Vec<String> {
     pages
         .iter()
         .flat_map(|p| p.records.iter())
-        .map(|r| r.get("_id").or_else(|| r.get("id")).and_then(Value::as_str).unwrap().to_owned())
+        .map(|r| {
+            r.get("_id")
+                .or_else(|| r.get("id"))
+                .and_then(Value::as_str)
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -107,15 +151,40 @@ fn assert_each_once(pages: &[Page], total: usize) {
 async fn v1_all_pages_use_the_largest_page_size() {
     let run = run_all("list_system_users", 250, Shape::V1, None, json!({})).await;
     let summary = run.result.unwrap();
-    assert_eq!((summary.pages, summary.records, summary.total), (3, 250, Some(250)));
-    assert_eq!(run.requests, vec![(Some(100), None), (Some(100), Some(100)), (Some(100), Some(200))]);
+    assert_eq!(
+        (summary.pages, summary.records, summary.total),
+        (3, 250, Some(250))
+    );
+    assert_eq!(
+        run.requests,
+        vec![
+            (Some(100), None),
+            (Some(100), Some(100)),
+            (Some(100), Some(200))
+        ]
+    );
     assert_each_once(&run.pages, 250);
-    assert_eq!(run.pages.iter().map(|p| p.records.len()).collect::<Vec<_>>(), vec![100, 100, 50]);
+    assert_eq!(
+        run.pages
+            .iter()
+            .map(|p| p.records.len())
+            .collect::<Vec<_>>(),
+        vec![100, 100, 50]
+    );
 }
 
 #[tokio::test]
 async fn v2_total_from_the_header_any_case() {
-    let run = run_all("list_user_groups", 250, Shape::V2 { header: Some("X-Total-Count") }, None, json!({})).await;
+    let run = run_all(
+        "list_user_groups",
+        250,
+        Shape::V2 {
+            header: Some("X-Total-Count"),
+        },
+        None,
+        json!({}),
+    )
+    .await;
     assert_eq!(run.result.unwrap().total, Some(250));
     assert_eq!(run.requests.len(), 3);
     assert_each_once(&run.pages, 250);
@@ -123,28 +192,61 @@ async fn v2_total_from_the_header_any_case() {
 
 #[tokio::test]
 async fn exact_multiple_of_the_page_size_makes_no_extra_request() {
-    for (action, shape) in [("list_systems", Shape::V1), ("list_policies", Shape::V2 { header: Some("x-total-count") })] {
+    for (action, shape) in [
+        ("list_systems", Shape::V1),
+        (
+            "list_policies",
+            Shape::V2 {
+                header: Some("x-total-count"),
+            },
+        ),
+    ] {
         let run = run_all(action, 200, shape, None, json!({})).await;
         assert_eq!(run.result.unwrap().records, 200, "{action}");
-        assert_eq!(run.requests, vec![(Some(100), None), (Some(100), Some(100))], "{action}: no request past the total");
+        assert_eq!(
+            run.requests,
+            vec![(Some(100), None), (Some(100), Some(100))],
+            "{action}: no request past the total"
+        );
         assert_each_once(&run.pages, 200);
     }
 }
 
 #[tokio::test]
 async fn missing_total_header_stops_on_a_short_page() {
-    let run = run_all("list_ldap_servers", 150, Shape::V2 { header: None }, None, json!({})).await;
+    let run = run_all(
+        "list_ldap_servers",
+        150,
+        Shape::V2 { header: None },
+        None,
+        json!({}),
+    )
+    .await;
     let summary = run.result.unwrap();
     assert_eq!((summary.records, summary.total), (150, None));
-    assert_eq!(run.requests, vec![(Some(100), None), (Some(100), Some(100))]);
+    assert_eq!(
+        run.requests,
+        vec![(Some(100), None), (Some(100), Some(100))]
+    );
     assert_each_once(&run.pages, 150);
 }
 
 #[tokio::test]
 async fn missing_total_and_exact_multiple_stops_on_the_empty_page() {
-    let run = run_all("list_ldap_servers", 200, Shape::V2 { header: None }, None, json!({})).await;
+    let run = run_all(
+        "list_ldap_servers",
+        200,
+        Shape::V2 { header: None },
+        None,
+        json!({}),
+    )
+    .await;
     assert_eq!(run.result.unwrap().records, 200);
-    assert_eq!(run.requests.len(), 3, "the only way to know: one empty page");
+    assert_eq!(
+        run.requests.len(),
+        3,
+        "the only way to know: one empty page"
+    );
     assert_each_once(&run.pages, 200);
 }
 
@@ -157,38 +259,100 @@ async fn an_empty_collection_is_one_request() {
 
 #[tokio::test]
 async fn the_callers_offset_and_page_size_are_kept() {
-    let run = run_all("list_system_users", 25, Shape::V1, None, json!({"limit": 10, "skip": 5})).await;
+    let run = run_all(
+        "list_system_users",
+        25,
+        Shape::V1,
+        None,
+        json!({"limit": 10, "skip": 5}),
+    )
+    .await;
     assert_eq!(run.result.unwrap().records, 20);
-    assert_eq!(run.requests, vec![(Some(10), Some(5)), (Some(10), Some(15))]);
+    assert_eq!(
+        run.requests,
+        vec![(Some(10), Some(5)), (Some(10), Some(15))]
+    );
 }
 
 #[tokio::test]
 async fn a_failure_on_page_3_keeps_pages_1_and_2_and_says_how_to_resume() {
-    let run = run_all("list_system_users", 250, Shape::V1, Some((3, 502)), json!({})).await;
-    assert_eq!(run.pages.len(), 2, "pages delivered before the failure are kept");
+    let run = run_all(
+        "list_system_users",
+        250,
+        Shape::V1,
+        Some((3, 502)),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        run.pages.len(),
+        2,
+        "pages delivered before the failure are kept"
+    );
     let err = run.result.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Upstream);
     assert_eq!(err.status, Some(502));
-    assert!(err.message.contains("page 3 failed; 200 records from 2 pages were delivered"), "{}", err.message);
-    assert!(err.message.contains("Bad Gateway"), "the body excerpt is shown: {}", err.message);
-    assert_eq!(err.hint.as_deref(), Some(r#"resume with --input '{"limit":100,"skip":200}'"#));
+    assert!(
+        err.message
+            .contains("page 3 failed; 200 records from 2 pages were delivered"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("Bad Gateway"),
+        "the body excerpt is shown: {}",
+        err.message
+    );
+    assert_eq!(
+        err.hint.as_deref(),
+        Some(r#"resume with --input '{"limit":100,"skip":200}'"#)
+    );
 }
 
 #[tokio::test]
 async fn one_page_reports_the_next_input() {
     let server = MockServer::start().await;
     let calls = Arc::new(AtomicUsize::new(0));
-    Mock::given(any()).respond_with(Slicer { total: 12, shape: Shape::V1, fail_on: None, calls }).mount(&server).await;
+    Mock::given(any())
+        .respond_with(Slicer {
+            total: 12,
+            shape: Shape::V1,
+            fail_on: None,
+            calls,
+        })
+        .mount(&server)
+        .await;
     let c = common::jumpcloud();
-    let mut config = Config { base_url: Some(format!("{}/api", server.uri())), ..Config::default() };
-    config.credentials.insert("api_key", SecretString::from("k"), true);
+    let mut config = Config {
+        base_url: Some(format!("{}/api", server.uri())),
+        ..Config::default()
+    };
+    config
+        .credentials
+        .insert("api_key", SecretString::from("k"), true);
     let client = Client::new().unwrap();
     let a = c.action("list_system_users").unwrap();
-    let first = c.run(&client, a, &json!({"limit": 5, "sort": "_id"}), &config).await.unwrap();
+    let first = c
+        .run(&client, a, &json!({"limit": 5, "sort": "_id"}), &config)
+        .await
+        .unwrap();
     let page = first.page.unwrap();
     assert_eq!((page.records.len(), page.total), (5, Some(12)));
-    assert_eq!(page.next_input, Some(json!({"limit": 5, "sort": "_id", "skip": 5}).as_object().unwrap().clone()));
-    let last = c.run(&client, a, &json!({"limit": 5, "skip": 10}), &config).await.unwrap().page.unwrap();
+    assert_eq!(
+        page.next_input,
+        Some(
+            json!({"limit": 5, "sort": "_id", "skip": 5})
+                .as_object()
+                .unwrap()
+                .clone()
+        )
+    );
+    let last = c
+        .run(&client, a, &json!({"limit": 5, "skip": 10}), &config)
+        .await
+        .unwrap()
+        .page
+        .unwrap();
     assert_eq!((last.records.len(), last.next_input), (2, None));
 }
 
@@ -197,16 +361,30 @@ async fn one_page_reports_the_next_input() {
 async fn an_api_that_ignores_the_offset_is_stopped() {
     let server = MockServer::start().await;
     let same: Vec<Value> = (0..100).map(|i| json!({"id": format!("{i}")})).collect();
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(&same)).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(&same))
+        .mount(&server)
+        .await;
     let c = common::jumpcloud();
-    let mut config = Config { base_url: Some(format!("{}/api", server.uri())), ..Config::default() };
-    config.credentials.insert("api_key", SecretString::from("k"), true);
+    let mut config = Config {
+        base_url: Some(format!("{}/api", server.uri())),
+        ..Config::default()
+    };
+    config
+        .credentials
+        .insert("api_key", SecretString::from("k"), true);
     let mut pages = 0;
     let err = c
-        .run_all(&Client::new().unwrap(), c.action("list_ldap_servers").unwrap(), &json!({}), &config, |_| {
-            pages += 1;
-            Ok(())
-        })
+        .run_all(
+            &Client::new().unwrap(),
+            c.action("list_ldap_servers").unwrap(),
+            &json!({}),
+            &config,
+            |_| {
+                pages += 1;
+                Ok(())
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(pages, 1);
