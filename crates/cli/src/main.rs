@@ -3,6 +3,7 @@
 //! Results go to stdout (JSON, or NDJSON with `--all`); logs, progress and errors go to stderr.
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
+mod credentials;
 mod registry;
 
 use std::io::{self, Read, Write};
@@ -57,12 +58,54 @@ enum Command {
     },
     /// Run an action with JSON input.
     Run(RunArgs),
+    /// Check that credentials work.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
     /// Check connector files; prints located diagnostics, exits 3 on any error.
     Validate {
         /// Connector YAML files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuthCommand {
+    /// Run the connector's health-check action and report which auth method and secret worked.
+    Check {
+        /// Connector key.
+        connector: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+/// Where requests go and how they authenticate.
+#[derive(clap::Args, Debug)]
+struct TargetArgs {
+    /// A named server of the connector (e.g. `eu`); it selects the API host and the OAuth token
+    /// host together.
+    #[arg(long, env = "ACTIONSPEC_SERVER")]
+    server: Option<String>,
+    /// Send requests to this base URL instead (e.g. http://127.0.0.1:8080/api).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The auth method to use (e.g. `api_key`, `oauth2`); default: the first whose credentials
+    /// are all set.
+    #[arg(long, env = "ACTIONSPEC_AUTH", value_name = "METHOD")]
+    auth: Option<String>,
+    /// OAuth 2.0 token endpoint, needed with --base-url (default: the server's token URL).
+    #[arg(long, value_name = "URL")]
+    token_url: Option<String>,
+    /// A TOML or YAML credentials file (`[connector]` table of credential = value); must not be
+    /// readable by group or others. Its values take precedence over environment variables.
+    #[arg(long, env = "ACTIONSPEC_CREDENTIALS", value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// Do not keep OAuth tokens in the user cache folder between runs.
+    #[arg(long)]
+    no_token_cache: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -83,12 +126,8 @@ struct RunArgs {
     /// Follow pagination and stream every record to stdout as NDJSON.
     #[arg(long)]
     all: bool,
-    /// A named server of the connector (e.g. `eu`).
-    #[arg(long, env = "ACTIONSPEC_SERVER")]
-    server: Option<String>,
-    /// Send requests to this base URL instead (e.g. http://127.0.0.1:8080/api).
-    #[arg(long, value_name = "URL")]
-    base_url: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
     /// Confirm a destructive action (deletes, erase, lock, restart, shutdown).
     #[arg(long, short = 'y')]
     yes: bool,
@@ -155,6 +194,9 @@ fn run(cli: Cli) -> Result<()> {
             json,
         } => describe(registry.get(&connector)?, &action, json),
         Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
+        Command::Auth {
+            command: AuthCommand::Check { connector, target },
+        } => auth_check(registry.get(&connector)?, &target),
         Command::Validate { .. } => Ok(()),
     }
 }
@@ -432,6 +474,95 @@ fn placement(p: actionspec_engine::spec::Placement) -> &'static str {
     }
 }
 
+/// The configuration for a run: target, auth method, and credentials from the environment and
+/// the credentials file.
+fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
+    let mut credentials = Credentials::from_env(c);
+    if let Some(file) = &target.credentials {
+        credentials::merge_file(c, file, &mut credentials)?;
+    }
+    Ok(Config {
+        base_url: target.base_url.clone(),
+        server: target.server.clone(),
+        credentials,
+        auth: target.auth.clone(),
+        token_url: target.token_url.clone(),
+    })
+}
+
+/// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).
+fn client_for(target: &TargetArgs) -> Result<Client> {
+    let client = Client::new()?;
+    let disabled = target.no_token_cache
+        || std::env::var("ACTIONSPEC_TOKEN_CACHE").is_ok_and(|v| v == "off" || v == "0");
+    let dir = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|d| !d.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .map(|d| d.join("actionspec").join("tokens"));
+    Ok(match dir {
+        Some(dir) if !disabled => client.with_token_cache(dir),
+        _ => client,
+    })
+}
+
+/// Tells the operator (on stderr, never the secret) when the secondary OAuth secret was used.
+fn report_secondary(auth: Option<&actionspec_engine::execute::AuthUsed>) {
+    if let Some((name, actionspec_engine::auth::SecretSlot::Secondary)) =
+        auth.and_then(|a| a.secret.as_ref())
+    {
+        let _ = writeln!(
+            io::stderr(),
+            "note: the primary client secret was rejected; `{name}` was used. Rotate: make it the primary and retire the old one."
+        );
+    }
+}
+
+fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
+    let Some(check) = &c.spec.health_check else {
+        return Err(Error::new(
+            ErrorKind::Usage,
+            format!("connector `{}` declares no health check", c.spec.key),
+        )
+        .with_hint(
+            "add `health_check: { action: <read-only action>, input: {...} }` to the connector",
+        ));
+    };
+    let action = c.action(&check.action)?;
+    let config = config_for(c, target)?;
+    let client = client_for(target)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    let outcome = runtime.block_on(c.run(
+        &client,
+        action,
+        &Value::Object(check.input.clone()),
+        &config,
+    ))?;
+    report_secondary(outcome.auth.as_ref());
+    let auth = outcome.auth.as_ref();
+    let report = json!({
+        "connector": c.spec.key,
+        "ok": true,
+        "auth_method": auth.map(|a| a.method.clone()),
+        "client_secret": auth.and_then(|a| a.secret.as_ref()).map(|(name, _)| name.clone()),
+        "action": action.id,
+        "status": outcome.status,
+    });
+    out(&pretty(&report))
+}
+
 fn read_input(args: &RunArgs) -> Result<Value> {
     let (text, source) = match (&args.json, &args.input) {
         (Some(j), _) => (j.clone(), "the JSON argument".to_owned()),
@@ -478,11 +609,7 @@ fn read_input(args: &RunArgs) -> Result<Value> {
 fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
     let action = c.action(&args.action)?;
     let input = read_input(args)?;
-    let config = Config {
-        base_url: args.base_url.clone(),
-        server: args.server.clone(),
-        credentials: Credentials::from_env(c),
-    };
+    let config = config_for(c, &args.target)?;
     if args.all && action.pagination.is_none() {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -501,26 +628,8 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
         }
         let request = c.plan(action, &input, &config, Mode::DryRun)?;
         out(&pretty(&request.shown()))?;
-        if !c
-            .spec
-            .auth
-            .values()
-            .any(|m| config.credentials.get(&m.credential).is_some())
-        {
-            let vars: Vec<&str> = c
-                .spec
-                .auth
-                .values()
-                .filter_map(|m| c.spec.credentials.get(&m.credential))
-                .map(|cred| cred.env.as_str())
-                .collect();
-            if !vars.is_empty() {
-                let _ = writeln!(
-                    io::stderr(),
-                    "note: {} is not set: a real run would fail with an auth error",
-                    vars.join(" / ")
-                );
-            }
+        if let Err(e) = c.select_auth(&config, Mode::Execute) {
+            let _ = writeln!(io::stderr(), "note: a real run would fail: {}", e.message);
         }
         return Ok(());
     }
@@ -545,7 +654,7 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 format!("cannot start the async runtime: {e}"),
             )
         })?;
-    let client = Client::new()?;
+    let client = client_for(&args.target)?;
     runtime.block_on(async {
         if args.all {
             let result = c
@@ -585,6 +694,7 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
             Ok(())
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;
+            report_secondary(outcome.auth.as_ref());
             out(&pretty(&outcome))
         }
     })

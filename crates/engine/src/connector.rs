@@ -247,29 +247,23 @@ impl Loader<'_> {
             }
         }
         for (name, auth) in &spec.auth {
-            match spec.credentials.get(&auth.credential) {
-                None => {
-                    let hint = unknown_name_hint(
-                        &auth.credential,
-                        "credential",
-                        spec.credentials.keys().map(String::as_str),
-                    );
-                    self.error(
-                        &format!("/auth/{}/credential", escape_token(name)),
-                        false,
-                        format!(
-                            "auth method `{name}` uses unknown credential `{}`",
-                            auth.credential
-                        ),
-                        "not a key of `credentials`",
-                        Some(hint),
-                    );
-                }
-                Some(c) if !c.secret => {
-                    self.error(&format!("/auth/{}/credential", escape_token(name)), false, format!("auth method `{name}` sends credential `{}`, which is not marked secret", auth.credential), "not secret", Some("add `secret: true` to the credential so it is never printed or logged".into()));
-                }
-                Some(_) => {}
-            }
+            self.auth_method(&spec, name, auth);
+        }
+        if let Some(check) = &spec.health_check
+            && !spec.actions.contains_key(&check.action)
+        {
+            let hint = unknown_name_hint(
+                &check.action,
+                "action",
+                spec.actions.keys().map(String::as_str),
+            );
+            self.error(
+                "/health_check/action",
+                false,
+                format!("health check names unknown action `{}`", check.action),
+                "not an action",
+                Some(hint),
+            );
         }
         let secret: Vec<&str> = spec
             .credentials
@@ -309,6 +303,64 @@ impl Loader<'_> {
             actions,
             default_headers,
             templates: std::mem::take(&mut self.templates),
+        }
+    }
+
+    fn auth_method(&mut self, spec: &ConnectorSpec, name: &str, auth: &crate::spec::AuthMethod) {
+        use crate::spec::AuthType;
+        let base = format!("/auth/{}", escape_token(name));
+        for (key, credential) in auth.credential_refs() {
+            let pointer = format!("{base}/{key}");
+            match spec.credentials.get(credential) {
+                None => {
+                    let hint = unknown_name_hint(
+                        credential,
+                        "credential",
+                        spec.credentials.keys().map(String::as_str),
+                    );
+                    self.error(
+                        &pointer,
+                        false,
+                        format!("auth method `{name}` uses unknown credential `{credential}`"),
+                        "not a key of `credentials`",
+                        Some(hint),
+                    );
+                }
+                Some(c) if !c.secret && key != "client_id" => {
+                    self.error(&pointer, false, format!("auth method `{name}` sends credential `{credential}`, which is not marked secret"), "not secret", Some("add `secret: true` to the credential so it is never printed or logged".into()));
+                }
+                Some(_) => {}
+            }
+        }
+        let wrong: &[&str] = match auth.kind {
+            AuthType::ApiKey => &[
+                "client_id",
+                "client_secret",
+                "client_secret_secondary",
+                "client_auth",
+                "scope",
+            ],
+            AuthType::Oauth2ClientCredentials => &["in", "name", "credential"],
+        };
+        let present = serde_json::to_value(auth).unwrap_or_default();
+        for key in wrong {
+            if present.get(*key).is_some() {
+                self.error(
+                    &format!("{base}/{key}"),
+                    true,
+                    format!(
+                        "`{key}` does not apply to auth method `{name}` of type `{}`",
+                        present["type"].as_str().unwrap_or_default()
+                    ),
+                    "not used by this type",
+                    Some("remove it".into()),
+                );
+            }
+        }
+        if auth.kind == AuthType::Oauth2ClientCredentials
+            && !spec.servers.values().any(|s| s.token_url.is_some())
+        {
+            self.error(&format!("{base}/type"), false, format!("auth method `{name}` needs a token endpoint, but no server declares `token_url`"), "OAuth 2.0 without a token URL", Some("add `token_url: https://…/oauth2/token` to each server that supports it".into()));
         }
     }
 

@@ -9,8 +9,13 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::auth::{SecretSlot, Token, TokenRequest, TokenStore};
 use crate::connector::{Action, Connector};
 use crate::error::{Error, ErrorKind, Result};
+use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
 use crate::spec::PaginationStyle;
 
@@ -21,10 +26,11 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How much of a non-JSON body an error message shows, in characters.
 const BODY_EXCERPT: usize = 200;
 
-/// The HTTP client shared by every request of a process.
+/// The HTTP client shared by every request of a process, with its OAuth token cache.
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    tokens: Arc<TokenStore>,
 }
 
 impl Client {
@@ -53,7 +59,18 @@ impl Client {
                     format!("cannot create the HTTP client: {e}"),
                 )
             })?;
-        Ok(Client { http })
+        Ok(Client {
+            http,
+            tokens: Arc::new(TokenStore::default()),
+        })
+    }
+
+    /// Keeps OAuth tokens in files under `dir` too (mode 0600), so that consecutive processes
+    /// reuse a token. The files hold access tokens, never client secrets.
+    #[must_use]
+    pub fn with_token_cache(mut self, dir: PathBuf) -> Client {
+        self.tokens = Arc::new(TokenStore::with_disk_cache(dir));
+        self
     }
 }
 
@@ -68,6 +85,41 @@ pub struct Outcome {
     /// For list actions: the records of this page, the total and the next page's input.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub page: Option<Page>,
+    /// The auth method (and for OAuth 2.0 the client secret) that was used; not printed with
+    /// the result, reported on stderr by the CLI.
+    #[serde(skip)]
+    pub auth: Option<AuthUsed>,
+}
+
+/// Which auth method, and which client secret, a request used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthUsed {
+    /// The auth method's name in the connector.
+    pub method: String,
+    /// For OAuth 2.0: the credential name of the secret that obtained the token.
+    pub secret: Option<(String, SecretSlot)>,
+}
+
+fn set_bearer(
+    request: &mut HttpRequest,
+    token: &Token,
+    secrets: &mut Vec<String>,
+    auth: &mut Option<AuthUsed>,
+    tr: &TokenRequest,
+) {
+    for (name, value) in &mut request.headers {
+        if name == "authorization" {
+            *value = Param::Bearer(Some(token.access_token.clone()));
+        }
+    }
+    secrets.push(token.access_token.expose_secret().to_owned());
+    let name = match token.secret {
+        SecretSlot::Primary => tr.secret_names.0.clone(),
+        SecretSlot::Secondary => tr.secret_names.1.clone().unwrap_or_default(),
+    };
+    if let Some(a) = auth {
+        a.secret = Some((name, token.secret));
+    }
 }
 
 /// One page of a list action.
@@ -115,25 +167,67 @@ impl Connector {
         input: &Value,
         config: &Config,
     ) -> Result<Outcome> {
-        let request = self.plan(action, input, config, Mode::Execute)?;
-        let secrets = secrets_of(action, input, config);
-        let raw = send(client, &request, &secrets).await?;
-        let body = self.check_response(action, &request, &raw, &secrets)?;
-        match &action.pagination {
-            None => Ok(Outcome {
-                status: raw.status,
-                body,
-                page: None,
-            }),
-            Some(style) => {
-                let page = page_of(style, input, body.as_ref(), &raw.headers, &request, action)?;
-                Ok(Outcome {
-                    status: raw.status,
-                    body: None,
-                    page: Some(page),
-                })
+        let mut request = self.plan(action, input, config, Mode::Execute)?;
+        let mut secrets = secrets_of(action, input, config);
+        let mut auth = request.auth.as_ref().map(|a| AuthUsed {
+            method: a.method.clone(),
+            secret: None,
+        });
+        let token_request = request.auth.as_ref().and_then(|a| a.token.clone());
+        let mut raw = match &token_request {
+            None => send(client, &request, &secrets).await?,
+            Some(tr) => {
+                let token = client.tokens.token(&client.http, tr, None).await?;
+                set_bearer(&mut request, &token, &mut secrets, &mut auth, tr);
+                let raw = send(client, &request, &secrets).await?;
+                if raw.status == 401 {
+                    // The token may have been revoked or expired early: refresh once, retry once.
+                    tracing::debug!("401 with a bearer token: refreshing it and retrying once");
+                    let fresh = client
+                        .tokens
+                        .token(&client.http, tr, Some(&token.access_token))
+                        .await?;
+                    set_bearer(&mut request, &fresh, &mut secrets, &mut auth, tr);
+                    send(client, &request, &secrets).await?
+                } else {
+                    raw
+                }
             }
-        }
+        };
+        let body = match self.check_response(action, &request, &raw, &secrets) {
+            Ok(body) => body,
+            Err(mut e) => {
+                if e.kind == ErrorKind::Auth
+                    && let Some((_, m)) = request
+                        .auth
+                        .as_ref()
+                        .and_then(|a| self.spec.auth.get_key_value(&a.method))
+                    && let Some(hint) = &m.unauthorized_hint
+                {
+                    e.hint = Some(hint.clone());
+                }
+                return Err(e);
+            }
+        };
+        let status = raw.status;
+        let page = match &action.pagination {
+            None => None,
+            Some(style) => Some(page_of(
+                style,
+                input,
+                body.as_ref(),
+                &raw.headers,
+                &request,
+                action,
+            )?),
+        };
+        raw.body.clear();
+        Ok(Outcome {
+            status,
+            body: if page.is_some() { None } else { body },
+            page,
+            auth,
+        })
     }
 
     /// Runs a list action across every page, calling `on_page` as each page arrives, with the
@@ -355,7 +449,7 @@ async fn send(client: &Client, request: &HttpRequest, secrets: &[String]) -> Res
     let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
         .map_err(|e| Error::new(ErrorKind::Usage, e.to_string()))?;
     let mut builder = client.http.request(method, &request.url);
-    let query: Vec<(&str, &str)> = request
+    let query: Vec<(&str, std::borrow::Cow<'_, str>)> = request
         .query
         .iter()
         .map(|(k, v)| (k.as_str(), v.expose().unwrap_or_default()))
@@ -365,7 +459,7 @@ async fn send(client: &Client, request: &HttpRequest, secrets: &[String]) -> Res
     }
     for (name, value) in &request.headers {
         let Some(v) = value.expose() else { continue };
-        let mut hv = reqwest::header::HeaderValue::from_str(v).map_err(|_| {
+        let mut hv = reqwest::header::HeaderValue::from_str(&v).map_err(|_| {
             Error::new(
                 ErrorKind::Input,
                 format!(
@@ -373,7 +467,7 @@ async fn send(client: &Client, request: &HttpRequest, secrets: &[String]) -> Res
                 ),
             )
         })?;
-        if matches!(value, crate::plan::Param::Secret(_)) {
+        if !matches!(value, crate::plan::Param::Plain(_)) {
             hv.set_sensitive(true);
         }
         builder = builder.header(name.as_str(), hv);

@@ -33,6 +33,7 @@
 //! assert_eq!(request.full_url(true), "https://api.example.com/v1/users/a%20b");
 //! ```
 
+pub mod auth;
 pub mod connector;
 pub mod diagnostic;
 pub mod error;

@@ -4,9 +4,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::auth::TokenRequest;
 use crate::connector::{Action, Connector, PathPart};
 use crate::error::{Error, ErrorKind, InputViolation, Result};
-use crate::spec::{InputType, KeyPlacement, Placement, QueryStyle};
+use crate::spec::{AuthMethod, AuthType, InputType, KeyPlacement, Placement, QueryStyle};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -24,6 +25,10 @@ pub struct Config {
     pub server: Option<String>,
     /// Credential values by credential name.
     pub credentials: Credentials,
+    /// The auth method to use (`--auth`); default: the first whose credentials are all set.
+    pub auth: Option<String>,
+    /// OAuth 2.0 token endpoint override (`--token-url`); default: the server's `token_url`.
+    pub token_url: Option<String>,
 }
 
 /// Credential values, all held as [`SecretString`]; those the connector marks `secret` are
@@ -85,14 +90,20 @@ pub enum Param {
     /// A credential or a `sensitive` input: shown as `[redacted]`. `None` when planning without
     /// credentials (dry run).
     Secret(Option<SecretString>),
+    /// An OAuth 2.0 bearer token (RFC 6750), sent as `Bearer <token>`, shown as
+    /// `Bearer [redacted]`; `None` until execution obtains the token.
+    Bearer(Option<SecretString>),
 }
 
 impl Param {
     /// The value to send; `None` for a secret that was not supplied.
-    pub fn expose(&self) -> Option<&str> {
+    pub fn expose(&self) -> Option<std::borrow::Cow<'_, str>> {
         match self {
-            Param::Plain(s) => Some(s),
-            Param::Secret(s) => s.as_ref().map(|s| s.expose_secret()),
+            Param::Plain(s) => Some(s.into()),
+            Param::Secret(s) => s.as_ref().map(|s| s.expose_secret().into()),
+            Param::Bearer(t) => t
+                .as_ref()
+                .map(|t| format!("Bearer {}", t.expose_secret()).into()),
         }
     }
 
@@ -101,6 +112,7 @@ impl Param {
         match self {
             Param::Plain(s) => s,
             Param::Secret(_) => REDACTED,
+            Param::Bearer(_) => "Bearer [redacted]",
         }
     }
 }
@@ -123,6 +135,17 @@ pub struct HttpRequest {
     pub body: Option<Value>,
     /// JSON pointers of body members that hold sensitive inputs.
     pub sensitive_body: Vec<String>,
+    /// The auth method used, and for OAuth 2.0 the token request to make.
+    pub auth: Option<AuthPlan>,
+}
+
+/// The auth method a request uses.
+#[derive(Debug, Clone)]
+pub struct AuthPlan {
+    /// The auth method's name in the connector.
+    pub method: String,
+    /// For OAuth 2.0 (when executing): how to obtain the bearer token.
+    pub token: Option<TokenRequest>,
 }
 
 /// The request as shown by `--dry-run`: secrets redacted.
@@ -149,8 +172,8 @@ impl HttpRequest {
                     for (k, v) in &self.query {
                         q.append_pair(
                             k,
-                            if shown {
-                                v.shown()
+                            &if shown {
+                                std::borrow::Cow::Borrowed(v.shown())
                             } else {
                                 v.expose().unwrap_or_default()
                             },
@@ -389,8 +412,9 @@ impl Connector {
             Param::Plain("application/json".into()),
         );
 
-        self.apply_auth(&mut headers, &mut query, config, mode)?;
+        let auth = self.apply_auth(&mut headers, &mut query, config, mode)?;
         Ok(HttpRequest {
+            auth,
             method: action.spec.method,
             url,
             query,
@@ -414,54 +438,162 @@ impl Connector {
         minijinja::Value::from(minijinja::value::Serde(ctx))
     }
 
-    /// Sends the first auth method whose credentials are all present (or, in a dry run with none
-    /// present, the first auth method with its secret redacted).
+    /// The auth method to use: `config.auth` when set, else the first whose required
+    /// credentials are all present. `None` when the connector declares no auth method.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Usage`] for an unknown method name; [`ErrorKind::Auth`] naming the missing
+    /// environment variables (not in a dry run, which falls back to the first method).
+    pub fn select_auth(&self, config: &Config, mode: Mode) -> Result<Option<(&str, &AuthMethod)>> {
+        let has_all = |m: &AuthMethod| {
+            m.required_credentials()
+                .iter()
+                .all(|c| config.credentials.get(c).is_some())
+        };
+        let env_of = |m: &AuthMethod| -> Vec<String> {
+            m.required_credentials()
+                .iter()
+                .filter(|c| config.credentials.get(c).is_none())
+                .filter_map(|c| self.spec.credentials.get(*c).map(|c| c.env.clone()))
+                .collect()
+        };
+        if let Some(name) = &config.auth {
+            let Some((key, method)) = self.spec.auth.get_key_value(name) else {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!("connector `{}` has no auth method `{name}`", self.spec.key),
+                )
+                .with_hint(crate::diagnostic::unknown_name_hint(
+                    name,
+                    "auth method",
+                    self.spec.auth.keys().map(String::as_str),
+                )));
+            };
+            if mode == Mode::Execute && !has_all(method) {
+                return Err(Error::new(
+                    ErrorKind::Auth,
+                    format!(
+                        "auth method `{name}` needs {}",
+                        env_of(method).join(" and ")
+                    ),
+                )
+                .with_hint("set the variables in the environment or in a --credentials file"));
+            }
+            return Ok(Some((key.as_str(), method)));
+        }
+        if let Some((name, method)) = self.spec.auth.iter().find(|(_, m)| has_all(m)) {
+            return Ok(Some((name.as_str(), method)));
+        }
+        match (mode, self.spec.auth.iter().next()) {
+            (_, None) => Ok(None),
+            (Mode::DryRun, Some((name, method))) => Ok(Some((name.as_str(), method))),
+            (Mode::Execute, Some(_)) => {
+                let options: Vec<String> = self
+                    .spec
+                    .auth
+                    .iter()
+                    .map(|(name, m)| format!("{} (auth method `{name}`)", env_of(m).join(" and ")))
+                    .collect();
+                Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, options.join(", or ")))
+                    .with_hint("export the variables, use a --credentials file, or use --dry-run to see the request without sending it"))
+            }
+        }
+    }
+
+    /// The token endpoint for `config`: `--token-url`, else the chosen server's `token_url`.
+    fn token_url(&self, config: &Config, method: &str) -> Result<String> {
+        if let Some(url) = &config.token_url {
+            return Ok(url.clone());
+        }
+        if config.base_url.is_some() {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("auth method `{method}` needs a token URL to go with --base-url"),
+            )
+            .with_hint("pass --token-url too, or choose a server with --server"));
+        }
+        let server = config
+            .server
+            .as_deref()
+            .unwrap_or(&self.spec.default_server);
+        self.spec
+            .servers
+            .get(server)
+            .and_then(|s| s.token_url.clone())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Usage,
+                    format!("server `{server}` has no token endpoint for auth method `{method}`"),
+                )
+                .with_hint(
+                    "choose another server with --server, or another auth method with --auth",
+                )
+            })
+    }
+
+    /// Adds the chosen auth method to the request. API keys are placed now; OAuth 2.0 leaves a
+    /// bearer placeholder that execution fills with a token.
     fn apply_auth(
         &self,
         headers: &mut Vec<(String, Param)>,
         query: &mut Vec<(String, Param)>,
         config: &Config,
         mode: Mode,
-    ) -> Result<()> {
-        if self.spec.auth.is_empty() {
-            return Ok(());
-        }
-        let usable = self
-            .spec
-            .auth
-            .iter()
-            .find(|(_, m)| config.credentials.get(&m.credential).is_some());
-        let (method, value) = match usable {
-            Some((_, m)) => (m, config.credentials.get(&m.credential).cloned()),
-            None if mode == Mode::DryRun => match self.spec.auth.values().next() {
-                Some(m) => (m, None),
-                None => return Ok(()),
-            },
-            None => {
-                let missing: Vec<String> = self
-                    .spec
-                    .auth
-                    .iter()
-                    .filter_map(|(name, m)| {
-                        self.spec
-                            .credentials
-                            .get(&m.credential)
-                            .map(|c| format!("{} (auth method `{name}`)", c.env))
-                    })
-                    .collect();
-                return Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, missing.join(" or ")))
-                    .with_hint("export the variable in your shell, or use --dry-run to see the request without sending it"));
-            }
+    ) -> Result<Option<AuthPlan>> {
+        let Some((name, method)) = self.select_auth(config, mode)? else {
+            return Ok(None);
         };
-        match method.placement {
-            KeyPlacement::Header => {
-                let name = method.name.to_ascii_lowercase();
-                headers.retain(|(n, _)| *n != name);
-                headers.push((name, Param::Secret(value)));
+        match method.kind {
+            AuthType::ApiKey => {
+                let value = method
+                    .credential
+                    .as_deref()
+                    .and_then(|c| config.credentials.get(c))
+                    .cloned();
+                let key_name = method.name.clone().unwrap_or_default();
+                match method.placement.unwrap_or(KeyPlacement::Header) {
+                    KeyPlacement::Header => {
+                        let key_name = key_name.to_ascii_lowercase();
+                        headers.retain(|(n, _)| *n != key_name);
+                        headers.push((key_name, Param::Secret(value)));
+                    }
+                    KeyPlacement::Query => query.push((key_name, Param::Secret(value))),
+                }
+                Ok(Some(AuthPlan {
+                    method: name.to_owned(),
+                    token: None,
+                }))
             }
-            KeyPlacement::Query => query.push((method.name.clone(), Param::Secret(value))),
+            AuthType::Oauth2ClientCredentials => {
+                headers.retain(|(n, _)| n != "authorization");
+                headers.push(("authorization".into(), Param::Bearer(None)));
+                let cred = |c: &Option<String>| {
+                    c.as_deref()
+                        .and_then(|c| config.credentials.get(c))
+                        .cloned()
+                };
+                let token = match (mode, cred(&method.client_id), cred(&method.client_secret)) {
+                    (Mode::Execute, Some(client_id), Some(client_secret)) => Some(TokenRequest {
+                        method: name.to_owned(),
+                        token_url: self.token_url(config, name)?,
+                        client_id,
+                        client_secret,
+                        client_secret_secondary: cred(&method.client_secret_secondary),
+                        client_auth: method.client_auth.unwrap_or_default(),
+                        scope: method.scope.clone(),
+                        secret_names: (
+                            method.client_secret.clone().unwrap_or_default(),
+                            method.client_secret_secondary.clone(),
+                        ),
+                    }),
+                    _ => None,
+                };
+                Ok(Some(AuthPlan {
+                    method: name.to_owned(),
+                    token,
+                }))
+            }
         }
-        Ok(())
     }
 }
 

@@ -42,6 +42,12 @@ pub struct ConnectorSpec {
     /// Named pagination styles.
     #[serde(default)]
     pub pagination: IndexMap<String, PaginationStyle>,
+    /// The action `actionspec auth check` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<HealthCheck>,
+    /// How the sandbox (`actionspec sandbox`) imitates the API as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxSpec>,
     /// The actions, by action id.
     pub actions: IndexMap<String, ActionSpec>,
 }
@@ -55,6 +61,10 @@ pub struct Server {
     /// What the server is (region, environment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The OAuth 2.0 token endpoint that belongs to this server, so that choosing a server
+    /// chooses both hosts and they cannot mismatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
 }
 
 /// A value a linked account supplies, read from an environment variable.
@@ -84,6 +94,9 @@ fn yes() -> bool {
 pub enum AuthType {
     /// A static key sent in a header or query parameter.
     ApiKey,
+    /// OAuth 2.0 client credentials grant (RFC 6749 §4.4): a bearer token from the server's
+    /// `token_url`, sent as `Authorization: Bearer …` (RFC 6750).
+    Oauth2ClientCredentials,
 }
 
 /// Where an API key is placed.
@@ -96,23 +109,94 @@ pub enum KeyPlacement {
     Query,
 }
 
-/// How credentials are sent.
+/// How an OAuth 2.0 client authenticates to the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_secret_basic`: HTTP Basic `client_id:client_secret` (form-urlencoded first).
+    #[default]
+    Basic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    Body,
+}
+
+/// How credentials are sent. Which keys apply depends on `type`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthMethod {
     /// The kind of auth method.
     #[serde(rename = "type")]
     pub kind: AuthType,
-    /// Where the key goes (`api_key`).
-    #[serde(rename = "in")]
-    pub placement: KeyPlacement,
-    /// Header or query parameter name (`api_key`).
-    pub name: String,
-    /// The credential that holds the key (`api_key`).
-    pub credential: String,
+    /// `api_key`: where the key goes.
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub placement: Option<KeyPlacement>,
+    /// `api_key`: header or query parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `api_key`: the credential that holds the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// `oauth2_client_credentials`: the credential holding the client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `oauth2_client_credentials`: the credential holding the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// `oauth2_client_credentials`: an optional second secret, tried when the token endpoint
+    /// rejects the first (zero-downtime rotation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_secondary: Option<String>,
+    /// `oauth2_client_credentials`: client authentication (default `basic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<ClientAuth>,
+    /// `oauth2_client_credentials`: the `scope` parameter of the token request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// A hint shown when the API answers 401 with this method (e.g. keys that expire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unauthorized_hint: Option<String>,
     /// What the auth method is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl AuthMethod {
+    /// The credentials this method needs, in order (the optional secondary secret excluded).
+    pub fn required_credentials(&self) -> Vec<&str> {
+        match self.kind {
+            AuthType::ApiKey => self.credential.as_deref().into_iter().collect(),
+            AuthType::Oauth2ClientCredentials => self
+                .client_id
+                .as_deref()
+                .into_iter()
+                .chain(self.client_secret.as_deref())
+                .collect(),
+        }
+    }
+
+    /// Every credential this method refers to, with the key that names it.
+    pub fn credential_refs(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("credential", &self.credential),
+            ("client_id", &self.client_id),
+            ("client_secret", &self.client_secret),
+            ("client_secret_secondary", &self.client_secret_secondary),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
+}
+
+/// The action that checks that credentials work (`actionspec auth check`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// A read-only action id.
+    pub action: String,
+    /// Its input.
+    #[serde(default)]
+    pub input: serde_json::Map<String, Value>,
 }
 
 /// Kinds of pagination style.
@@ -141,6 +225,10 @@ pub struct PaginationStyle {
     /// Where the total record count is reported, if anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalSource>,
+    /// The record member that holds each record's id (JumpCloud v1 `_id`, v2 `id`). The sandbox
+    /// keys its records by it; when omitted it is inferred from the examples, else `id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
 }
 
 /// Where a list response reports its total record count.
@@ -229,8 +317,60 @@ pub struct ActionSpec {
     /// Body template; when present it replaces automatic placement of `in: body` inputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Hints for the sandbox, where what it derives from the method and path is not enough.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<ActionSandbox>,
     /// Example inputs (and responses); at least one.
     pub examples: Vec<Example>,
+}
+
+/// How the sandbox imitates the API as a whole (the top-level `sandbox:` key).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSpec {
+    /// The API's error body. In its strings, `{{ status }}` is the HTTP status (a number when it
+    /// is the whole string), `{{ reason }}` its reason phrase and `{{ message }}` what went
+    /// wrong. Default: `{"status": <status>, "message": <message>}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_body: Option<Value>,
+}
+
+/// Per-action sandbox hints (the action's `sandbox:` key); each overrides what the sandbox
+/// derives from the action's method, path and examples.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSandbox {
+    /// What the action does to the sandbox's records (derived from the method and path when
+    /// omitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<SandboxOperation>,
+    /// Inputs whose values (a string, or an array of strings) name records of a sandbox
+    /// resource, by input id: `{ command_id: commands }`. Each must exist, else 404.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub references: IndexMap<String, String>,
+    /// The response of a `respond` operation (default: the first example's response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ExampleResponse>,
+}
+
+/// What an action does to the sandbox's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxOperation {
+    /// One page of a collection (a paginated `GET` on the collection path).
+    List,
+    /// One record (`GET` on `{collection}/{id}`).
+    Get,
+    /// Adds a record (`POST` on the collection path).
+    Create,
+    /// Replaces the record's writable members (`PUT` on `{collection}/{id}`).
+    Replace,
+    /// Merges the body into the record, RFC 7386 style (`PATCH` on `{collection}/{id}`).
+    Merge,
+    /// Removes the record (`DELETE` on `{collection}/{id}`).
+    Delete,
+    /// Answers with a declared response and changes nothing (any other action).
+    Respond,
 }
 
 /// JSON types an input may have.

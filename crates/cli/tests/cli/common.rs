@@ -84,11 +84,11 @@ impl Cli {
         }
     }
 
-    /// The command as a shell line; secret values (`*_KEY`) are shown as `***`.
+    /// The command as a shell line; secret values (`*_KEY`, `*SECRET*`) are shown as `***`.
     fn display(&self) -> String {
         let mut line = String::from("$ ");
         for (k, v) in &self.env {
-            let v = if k.ends_with("_KEY") {
+            let v = if k.ends_with("_KEY") || k.contains("SECRET") {
                 "***"
             } else {
                 v.as_str()

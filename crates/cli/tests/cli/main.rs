@@ -8,6 +8,7 @@
 //! Reviewing these snapshots is reviewing the command-line experience.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod auth;
 mod common;
 mod dry_run;
 mod errors;

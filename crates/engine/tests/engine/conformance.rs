@@ -446,10 +446,11 @@ fn check_query_and_headers(
                     .omit_headers
                     .iter()
                     .any(|h| h.eq_ignore_ascii_case(name))
-                || spec
-                    .auth
-                    .values()
-                    .any(|a| a.name.eq_ignore_ascii_case(name)));
+                || spec.auth.values().any(|a| {
+                    a.name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                }));
         if !(required_input || template || connector) {
             problems.push(format!(
                 "{} requires {place} parameter `{name}`, which no required input supplies",

@@ -6,4 +6,5 @@ mod conformance;
 mod diagnostics;
 mod examples;
 mod meta_schema;
+mod oauth;
 mod pagination;

@@ -3,8 +3,8 @@
 //! Rust type, and every shipped connector passes both.
 
 use actionspec_engine::spec::{
-    ActionSpec, AuthMethod, ConnectorSpec, Credential, Example, ExampleResponse, InputSpec,
-    PaginationStyle, Server, TotalSource,
+    ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Example, ExampleResponse,
+    HealthCheck, InputSpec, PaginationStyle, SandboxSpec, Server, TotalSource,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -40,12 +40,15 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("Server", serde_introspect::<Server>()),
         ("Credential", serde_introspect::<Credential>()),
         ("AuthMethod", serde_introspect::<AuthMethod>()),
+        ("HealthCheck", serde_introspect::<HealthCheck>()),
         ("PaginationStyle", serde_introspect::<PaginationStyle>()),
         ("TotalSource", serde_introspect::<TotalSource>()),
         ("ActionSpec", serde_introspect::<ActionSpec>()),
         ("InputSpec", serde_introspect::<InputSpec>()),
         ("Example", serde_introspect::<Example>()),
         ("ExampleResponse", serde_introspect::<ExampleResponse>()),
+        ("SandboxSpec", serde_introspect::<SandboxSpec>()),
+        ("ActionSandbox", serde_introspect::<ActionSandbox>()),
     ];
     for (def, fields) in &pairs {
         assert_eq!(

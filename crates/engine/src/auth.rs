@@ -1,0 +1,403 @@
+//! OAuth 2.0 client credentials (RFC 6749 §4.4) with a single-flight token cache.
+//!
+//! - One token request per (token URL, client id) at a time: concurrent callers wait for the
+//!   request in flight and share its token.
+//! - A token is reused until shortly before `expires_in` (a number, a numeric string, or absent:
+//!   then [`DEFAULT_LIFETIME`] is assumed), and refreshed ahead of expiry.
+//! - Two client secrets: when the token endpoint rejects the primary (`invalid_client` or 401),
+//!   the secondary is tried; the token records which one worked, so operators can see when the
+//!   old secret can be retired.
+//! - An optional on-disk cache (file mode 0600, keyed by token URL + client id) lets
+//!   consecutive CLI runs reuse a token. It holds the access token, never the client secret.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::spec::ClientAuth;
+
+/// Lifetime assumed when the token response has no usable `expires_in`.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// How long before expiry a token is refreshed (at most half its lifetime).
+pub const REFRESH_AHEAD: Duration = Duration::from_secs(30);
+
+/// Which client secret obtained a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretSlot {
+    /// The primary secret (`client_secret`).
+    Primary,
+    /// The secondary secret (`client_secret_secondary`), after the primary was rejected.
+    Secondary,
+}
+
+/// Everything needed to obtain a token; planned from the connector and the configuration.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// The auth method's name in the connector.
+    pub method: String,
+    /// The token endpoint.
+    pub token_url: String,
+    /// The client id.
+    pub client_id: SecretString,
+    /// The primary secret.
+    pub client_secret: SecretString,
+    /// The secondary secret, if configured.
+    pub client_secret_secondary: Option<SecretString>,
+    /// `client_secret_basic` or `client_secret_post`.
+    pub client_auth: ClientAuth,
+    /// The `scope` parameter.
+    pub scope: Option<String>,
+    /// Credential names, for messages: (primary, secondary).
+    pub secret_names: (String, Option<String>),
+}
+
+impl TokenRequest {
+    fn key(&self) -> String {
+        format!("{}\n{}", self.token_url, self.client_id.expose_secret())
+    }
+}
+
+/// A bearer token and what obtained it.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// The access token.
+    pub access_token: SecretString,
+    /// When it stops being used (already shortened by the refresh margin).
+    pub refresh_at: SystemTime,
+    /// Which secret obtained it.
+    pub secret: SecretSlot,
+}
+
+/// The tokens of one process, shared by every request (held by [`crate::Client`]).
+#[derive(Debug, Default)]
+pub struct TokenStore {
+    slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Token>>>>>,
+    disk: Option<PathBuf>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DiskToken {
+    token_url: String,
+    client_id: String,
+    access_token: String,
+    refresh_at: u64,
+    secret: SecretSlot,
+}
+
+impl TokenStore {
+    /// A store that also keeps tokens in files under `dir` (created with mode 0700).
+    pub fn with_disk_cache(dir: PathBuf) -> Self {
+        TokenStore {
+            slots: Mutex::default(),
+            disk: Some(dir),
+        }
+    }
+
+    /// A valid token for `request`: the cached one, or a new one. With `stale`, a cached token
+    /// equal to it is discarded first (the API answered 401 to it); a token another caller has
+    /// already refreshed is reused.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Auth`] when the token endpoint rejects the client (both secrets, if two);
+    /// [`ErrorKind::Transport`] / [`ErrorKind::Upstream`] when it cannot be reached or fails.
+    pub async fn token(
+        &self,
+        http: &reqwest::Client,
+        request: &TokenRequest,
+        stale: Option<&SecretString>,
+    ) -> Result<Token> {
+        let slot = {
+            let mut slots = self
+                .slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            slots.entry(request.key()).or_default().clone()
+        };
+        // Held across the token request: this is what makes refresh single-flight.
+        let mut guard = slot.lock().await;
+        let now = SystemTime::now();
+        let is_stale =
+            |t: &Token| stale.is_some_and(|s| s.expose_secret() == t.access_token.expose_secret());
+        if let Some(t) = guard.as_ref()
+            && t.refresh_at > now
+            && !is_stale(t)
+        {
+            return Ok(t.clone());
+        }
+        if let Some(t) = self
+            .read_disk(request)
+            .filter(|t| t.refresh_at > now && !is_stale(t))
+        {
+            *guard = Some(t.clone());
+            return Ok(t);
+        }
+        let token = fetch(http, request).await?;
+        self.write_disk(request, &token);
+        *guard = Some(token.clone());
+        Ok(token)
+    }
+
+    fn disk_path(&self, request: &TokenRequest) -> Option<PathBuf> {
+        let dir = self.disk.as_ref()?;
+        Some(dir.join(format!(
+            "oauth-{:016x}.json",
+            fnv1a(request.key().as_bytes())
+        )))
+    }
+
+    fn read_disk(&self, request: &TokenRequest) -> Option<Token> {
+        let path = self.disk_path(request)?;
+        let text = std::fs::read_to_string(&path).ok()?;
+        let t: DiskToken = serde_json::from_str(&text).ok()?;
+        if t.token_url != request.token_url || t.client_id != request.client_id.expose_secret() {
+            return None;
+        }
+        tracing::debug!(path = %path.display(), "reusing a cached OAuth token");
+        Some(Token {
+            access_token: SecretString::from(t.access_token),
+            refresh_at: UNIX_EPOCH + Duration::from_secs(t.refresh_at),
+            secret: t.secret,
+        })
+    }
+
+    fn write_disk(&self, request: &TokenRequest, token: &Token) {
+        let (Some(dir), Some(path)) = (self.disk.as_ref(), self.disk_path(request)) else {
+            return;
+        };
+        let record = DiskToken {
+            token_url: request.token_url.clone(),
+            client_id: request.client_id.expose_secret().to_owned(),
+            access_token: token.access_token.expose_secret().to_owned(),
+            refresh_at: token
+                .refresh_at
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            secret: token.secret,
+        };
+        if let Err(e) = write_private(dir, &path, &serde_json::to_vec(&record).unwrap_or_default())
+        {
+            tracing::warn!(path = %path.display(), "cannot write the token cache: {e}");
+        }
+    }
+}
+
+/// Writes a file readable by its owner only (0600 in a 0700 folder on Unix).
+fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let tmp = path.with_extension("tmp");
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(bytes)?;
+        std::fs::rename(tmp, path)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)?;
+        std::fs::File::create(path)?.write_all(bytes)
+    }
+}
+
+/// 64-bit FNV-1a: a stable file name for a cache key (not a security boundary).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Requests a token with the primary secret, then the secondary if the primary is rejected.
+async fn fetch(http: &reqwest::Client, request: &TokenRequest) -> Result<Token> {
+    let primary = match request_token(http, request, &request.client_secret).await? {
+        Ok(token) => return Ok(token_with(token, SecretSlot::Primary)),
+        Err(rejection) => rejection,
+    };
+    let (primary_name, secondary_name) = &request.secret_names;
+    let Some(secondary) = &request.client_secret_secondary else {
+        return Err(Error::new(ErrorKind::Auth, format!(
+            "the token endpoint {} rejected the client credentials ({primary_name}): {primary}",
+            request.token_url
+        ))
+        .with_hint("check the client id and secret of the service account; a second secret can be configured for rotation"));
+    };
+    match request_token(http, request, secondary).await? {
+        Ok(token) => {
+            tracing::info!(method = %request.method, "the primary client secret was rejected; the secondary secret was used");
+            Ok(token_with(token, SecretSlot::Secondary))
+        }
+        Err(second) => Err(Error::new(ErrorKind::Auth, format!(
+            "the token endpoint {} rejected both client secrets ({primary_name}: {primary}; {}: {second})",
+            request.token_url,
+            secondary_name.as_deref().unwrap_or("secondary")
+        ))
+        .with_hint("both secrets are revoked or wrong: create a new client secret for the service account")),
+    }
+}
+
+fn token_with((access, lifetime): (SecretString, Duration), secret: SecretSlot) -> Token {
+    let ahead = REFRESH_AHEAD.min(lifetime / 2);
+    Token {
+        access_token: access,
+        refresh_at: SystemTime::now() + lifetime - ahead,
+        secret,
+    }
+}
+
+/// One token request. `Ok(Err(reason))` when the endpoint rejected this client secret.
+async fn request_token(
+    http: &reqwest::Client,
+    request: &TokenRequest,
+    secret: &SecretString,
+) -> Result<std::result::Result<(SecretString, Duration), String>> {
+    let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+    if let Some(scope) = &request.scope {
+        form.push(("scope", scope));
+    }
+    let mut builder = http
+        .post(&request.token_url)
+        .header(reqwest::header::ACCEPT, "application/json");
+    match request.client_auth {
+        // RFC 6749 §2.3.1: form-urlencode id and secret, then HTTP Basic.
+        ClientAuth::Basic => {
+            let id: String =
+                url::form_urlencoded::byte_serialize(request.client_id.expose_secret().as_bytes())
+                    .collect();
+            let pw: String =
+                url::form_urlencoded::byte_serialize(secret.expose_secret().as_bytes()).collect();
+            builder = builder.basic_auth(id, Some(pw));
+        }
+        ClientAuth::Body => {
+            form.push(("client_id", request.client_id.expose_secret()));
+            form.push(("client_secret", secret.expose_secret()));
+        }
+    }
+    let secrets = [request.client_id.expose_secret(), secret.expose_secret()];
+    let scrub = |text: String| {
+        secrets
+            .iter()
+            .filter(|s| s.len() >= 4)
+            .fold(text, |t, s| t.replace(*s, crate::plan::REDACTED))
+    };
+    tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
+    let response = builder.form(&form).send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else {
+            "could not connect"
+        };
+        Error::new(
+            ErrorKind::Transport,
+            format!("token endpoint {}: {what}", request.token_url),
+        )
+        .with_hint("check the network and the server's token_url")
+    })?;
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    let json: Option<Value> = serde_json::from_str(&body).ok();
+    if (200..300).contains(&status) {
+        let Some(json) = json else {
+            return Err(Error::new(
+                ErrorKind::Upstream,
+                format!(
+                    "token endpoint {} answered {status} with a body that is not JSON",
+                    request.token_url
+                ),
+            ));
+        };
+        let Some(access) = json
+            .get("access_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+        else {
+            return Err(Error::new(
+                ErrorKind::Upstream,
+                format!(
+                    "token endpoint {} answered {status} without an access_token",
+                    request.token_url
+                ),
+            ));
+        };
+        let lifetime = json
+            .get("expires_in")
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+        return Ok(Ok((SecretString::from(access.to_owned()), lifetime)));
+    }
+    let code = json
+        .as_ref()
+        .and_then(|j| j.get("error"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let description = json
+        .as_ref()
+        .and_then(|j| j.get("error_description").or_else(|| j.get("message")))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let reason = scrub(match (code, description) {
+        ("", "") => format!("HTTP {status}"),
+        (c, "") => format!("HTTP {status} {c}"),
+        ("", d) => format!("HTTP {status}: {d}"),
+        (c, d) => format!("HTTP {status} {c}: {d}"),
+    });
+    // RFC 6749 §5.2: invalid_client (usually 401) means these client credentials are wrong.
+    if status == 401 || code == "invalid_client" || code == "unauthorized_client" {
+        return Ok(Err(reason));
+    }
+    let kind = if status >= 500 {
+        ErrorKind::Upstream
+    } else {
+        ErrorKind::Auth
+    };
+    Err(Error::new(
+        kind,
+        format!("token endpoint {} failed: {reason}", request.token_url),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn refresh_margin_is_at_most_half_the_lifetime() {
+        let t = token_with(
+            (SecretString::from("x"), Duration::from_secs(10)),
+            SecretSlot::Primary,
+        );
+        let left = t
+            .refresh_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        assert!(
+            left > Duration::from_secs(4) && left <= Duration::from_secs(5),
+            "{left:?}"
+        );
+    }
+}
