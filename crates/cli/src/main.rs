@@ -106,6 +106,9 @@ struct TargetArgs {
     /// Do not keep OAuth tokens in the user cache folder between runs.
     #[arg(long)]
     no_token_cache: bool,
+    /// How long one request may take in all, in seconds (connecting: at most 10 s).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -151,10 +154,25 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind == ErrorKind::Io => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "{e}");
+            let _ = writeln!(io::stderr(), "{}", scrub(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// Secret credential values of this run: removed from anything printed on stderr as a last line
+/// of defence (e.g. a key pasted into an input field and echoed by an input error).
+static SECRETS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+fn scrub(text: &str) -> String {
+    SECRETS.get().map_or_else(
+        || text.to_owned(),
+        |secrets| {
+            secrets.iter().fold(text.to_owned(), |t, s| {
+                t.replace(s.as_str(), actionspec_engine::REDACTED)
+            })
+        },
+    )
 }
 
 fn init_logging() {
@@ -481,6 +499,15 @@ fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
     if let Some(file) = &target.credentials {
         credentials::merge_file(c, file, &mut credentials)?;
     }
+    {
+        use secrecy::ExposeSecret;
+        let secrets = credentials
+            .secrets()
+            .map(|s| s.expose_secret().to_owned())
+            .filter(|s| s.len() >= 4)
+            .collect();
+        let _ = SECRETS.set(secrets);
+    }
     Ok(Config {
         base_url: target.base_url.clone(),
         server: target.server.clone(),
@@ -492,7 +519,9 @@ fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
 
 /// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).
 fn client_for(target: &TargetArgs) -> Result<Client> {
-    let client = Client::new()?;
+    let connect = actionspec_engine::execute::CONNECT_TIMEOUT
+        .min(std::time::Duration::from_secs(target.timeout));
+    let client = Client::with_timeouts(connect, std::time::Duration::from_secs(target.timeout))?;
     let disabled = target.no_token_cache
         || std::env::var("ACTIONSPEC_TOKEN_CACHE").is_ok_and(|v| v == "off" || v == "0");
     let dir = std::env::var_os("XDG_CACHE_HOME")

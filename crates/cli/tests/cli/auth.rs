@@ -310,3 +310,166 @@ fn oauth_dry_run_shows_a_redacted_bearer_and_the_region_pairing() {
     );
     assert_no_secret(&out);
 }
+
+/// The canary: every action's example, and every error path (bad token, 401, 500, timeout,
+/// invalid input, spec error), run with recognisable fake secrets in every credential and trace
+/// logging on; no secret may appear on stdout or stderr.
+#[tokio::test(flavor = "multi_thread")]
+async fn canary_every_example_and_every_error_path() {
+    let text = std::fs::read_to_string(root().join("connectors/jumpcloud.yaml")).unwrap();
+    let connector = actionspec_engine::Connector::from_yaml("jumpcloud.yaml", &text).unwrap();
+    let server = server().await;
+    let base = base_url(&server);
+    let token_url = format!("{}/oauth2/token", server.uri());
+    let with_secrets = |cli: Cli| {
+        cli.env("JUMPCLOUD_API_KEY", TEST_KEY)
+            .env("JUMPCLOUD_CLIENT_ID", CLIENT_ID)
+            .env("JUMPCLOUD_CLIENT_SECRET", PRIMARY)
+            .env("JUMPCLOUD_CLIENT_SECRET_SECONDARY", SECONDARY)
+            .env("ACTIONSPEC_LOG", "trace")
+    };
+    let mut cases: Vec<(String, Cli)> = Vec::new();
+    for action in connector.actions.values() {
+        let example = &action.spec.examples[0];
+        let response = example.response.as_ref().unwrap();
+        let mut template = ResponseTemplate::new(response.status);
+        for (k, v) in &response.headers {
+            template = template.insert_header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &response.body {
+            template = template.set_body_json(body);
+        }
+        server.reset().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth2/token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"access_token": TOKEN, "expires_in": 3600})),
+            )
+            .mount(&server)
+            .await;
+        let input = serde_json::Value::Object(example.input.clone()).to_string();
+        for auth in ["api_key", "oauth2"] {
+            let mut cli = actionspec([
+                "run",
+                "jumpcloud",
+                &action.id,
+                "--base-url",
+                &base,
+                "--token-url",
+                &token_url,
+                "--no-token-cache",
+                "--yes",
+                "--auth",
+                auth,
+                &input,
+            ]);
+            cli = with_secrets(cli);
+            cases.push((format!("{} ({auth})", action.id), cli));
+        }
+        // Dry runs too.
+        cases.push((
+            format!("{} (dry run)", action.id),
+            with_secrets(actionspec([
+                "run",
+                "jumpcloud",
+                &action.id,
+                "--dry-run",
+                &input,
+            ])),
+        ));
+        // Each example is answered with its documented response, then checked.
+        Mock::given(method(action.spec.method.as_str()))
+            .respond_with(template)
+            .mount(&server)
+            .await;
+        for (what, cli) in cases.drain(..) {
+            let out = cli.run();
+            assert_eq!(out.code, 0, "{what}:\n{}", out.render());
+            assert_no_canary(&what, &out);
+        }
+    }
+    // Error paths.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client", "error_description": format!("no such secret {PRIMARY}")})))
+        .mount(&server)
+        .await;
+    for (p, status) in [("echo", 401), ("html", 500)] {
+        Mock::given(path(format!("/api/systemusers/{p}")))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_string(format!("{p} {PRIMARY} {TEST_KEY}")),
+            )
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/api/systemusers/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let get = |id: &str, auth: &str| {
+        with_secrets(actionspec([
+            "run",
+            "jumpcloud",
+            "get_system_user",
+            "--base-url",
+            &base,
+            "--token-url",
+            &token_url,
+            "--no-token-cache",
+            "--timeout",
+            "1",
+            "--auth",
+            auth,
+            &format!(r#"{{"id": "{id}"}}"#),
+        ]))
+    };
+    let broken = root().join("tests/fixtures/cli/broken");
+    let errors = [
+        (
+            "bad token (token endpoint rejects both secrets)",
+            get("echo", "oauth2"),
+            5,
+        ),
+        ("401 echoing the key", get("echo", "api_key"), 5),
+        ("500 echoing the key", get("html", "api_key"), 11),
+        ("timeout", get("slow", "api_key"), 12),
+        (
+            "invalid input",
+            with_secrets(actionspec([
+                "run",
+                "jumpcloud",
+                "get_system_user",
+                &format!(r#"{{"id": "{TEST_KEY}/x"}}"#),
+            ])),
+            4,
+        ),
+        (
+            "spec error",
+            with_secrets(actionspec([
+                "--connectors",
+                broken.to_str().unwrap(),
+                "run",
+                "broken",
+                "get_thing",
+            ])),
+            3,
+        ),
+    ];
+    for (what, cli, code) in errors {
+        let out = cli.run();
+        assert_eq!(out.code, code, "{what}:\n{}", out.render());
+        assert_no_canary(what, &out);
+    }
+}
+
+fn assert_no_canary(what: &str, out: &Output) {
+    for s in [PRIMARY, SECONDARY, TOKEN, TEST_KEY] {
+        assert!(
+            !out.stdout.contains(s) && !out.stderr.contains(s),
+            "{what}: secret {s} leaked:\n{}",
+            out.render()
+        );
+    }
+}
