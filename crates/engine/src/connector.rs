@@ -769,14 +769,7 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
                     .hint("start from the required keys: spec_version, key, name, version, servers, default_server, actions (see docs/connector-format.md)")
             }
             ValidationErrorKind::Type { kind } => {
-                let expected = match kind {
-                    jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                    jsonschema::error::TypeKind::Multiple(ts) => ts
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                };
+                let expected = input::expected_types(kind);
                 let found = input::json_type(e.instance());
                 let last = pointer.rsplit('/').next().unwrap_or_default();
                 let hint = match (expected.as_str(), e.instance().as_ref()) {

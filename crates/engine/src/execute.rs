@@ -249,14 +249,7 @@ impl Connector {
         mut on_page: impl FnMut(&Page) -> Result<()>,
     ) -> Result<Summary> {
         let Some(style) = &action.pagination else {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                format!(
-                    "action `{}` is not a list action: it has no pagination",
-                    action.id
-                ),
-            )
-            .with_hint("run it without --all"));
+            return Err(not_a_list(action));
         };
         let mut input = input.as_object().cloned().unwrap_or_default();
         if !input.contains_key(&style.limit_input) {
@@ -395,6 +388,18 @@ impl Connector {
         e.hint = hint;
         Err(e)
     }
+}
+
+/// The error for `--all` (or `run_all`) on an action without pagination.
+pub fn not_a_list(action: &Action) -> Error {
+    Error::new(
+        ErrorKind::Usage,
+        format!(
+            "action `{}` is not a list action: it has no pagination",
+            action.id
+        ),
+    )
+    .with_hint("run it without --all")
 }
 
 /// "1 record", "2 records".

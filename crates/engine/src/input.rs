@@ -156,14 +156,7 @@ fn describe(
             )]
         }
         ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                jsonschema::error::TypeKind::Single(t) => t.to_string(),
-                jsonschema::error::TypeKind::Multiple(ts) => ts
-                    .iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
+            let expected = expected_types(kind);
             vec![at(
                 pointer,
                 format!("expected {expected}, got {}", json_type(e.instance())),
@@ -204,6 +197,18 @@ fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
         "none (this action takes no input)".into()
     } else {
         all.join(", ")
+    }
+}
+
+/// The type(s) a JSON Schema `type` keyword asked for: `string`, `string or null`.
+pub(crate) fn expected_types(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(ts) => ts
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 
