@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: AuthCommand,
     },
+    /// Serve a local, stateful sandbox of a connector's API on 127.0.0.1 until interrupted.
+    ///
+    /// Prints the base URL and the sandbox's API key on stdout, one per line; a summary goes to
+    /// stderr.
+    Sandbox(SandboxArgs),
     /// Check connector files; prints located diagnostics, exits 3 on any error.
     Validate {
         /// Connector YAML files.
@@ -134,6 +139,32 @@ struct RunArgs {
     /// Confirm a destructive action (deletes, erase, lock, restart, shutdown).
     #[arg(long, short = 'y')]
     yes: bool,
+    /// Run against an in-process sandbox of the connector (seeded records, kept for this
+    /// command only) instead of the real API.
+    #[arg(long, conflicts_with_all = ["dry_run", "base_url", "server", "auth", "token_url"])]
+    sandbox: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct SandboxArgs {
+    /// Connector key.
+    connector: String,
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// The seed of the generated records, ids and API key (same seed, same sandbox).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Records per resource, e.g. `systemusers=25000` (repeatable, or comma-separated); other
+    /// resources get 25.
+    #[arg(long, value_name = "RESOURCE=COUNT")]
+    records: Vec<String>,
+    /// Added to every response, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+    /// The probability (0 to 1) that a request fails with 429 (Retry-After: 1) or 503.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    fail_rate: f64,
 }
 
 fn main() -> ExitCode {
@@ -212,6 +243,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
         } => describe(registry.get(&connector)?, &action, json),
         Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
+        Command::Sandbox(args) => serve_sandbox(registry.get(&args.connector)?, &args),
         Command::Auth {
             command: AuthCommand::Check { connector, target },
         } => auth_check(registry.get(&connector)?, &target),
@@ -684,6 +716,7 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
             )
         })?;
     let client = client_for(&args.target)?;
+    let (config, _sandbox) = with_sandbox(c, args, &runtime, config)?;
     runtime.block_on(async {
         if args.all {
             let result = c
@@ -726,5 +759,91 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
             report_secondary(outcome.auth.as_ref());
             out(&pretty(&outcome))
         }
+    })
+}
+
+/// `run --sandbox`: starts an in-process sandbox on an ephemeral loopback port and points the
+/// configuration at it with the sandbox's credentials. The sandbox lives as long as the returned
+/// handle, i.e. for this one command.
+fn with_sandbox(
+    c: &Connector,
+    args: &RunArgs,
+    runtime: &tokio::runtime::Runtime,
+    config: Config,
+) -> Result<(Config, Option<actionspec_sandbox::Running>)> {
+    if !args.sandbox {
+        return Ok((config, None));
+    }
+    let sandbox = actionspec_sandbox::Sandbox::new(c, &actionspec_sandbox::Options::default())
+        .map_err(sandbox_error)?;
+    let running = runtime.block_on(sandbox.start(0)).map_err(sandbox_error)?;
+    Ok((running.config(), Some(running)))
+}
+
+fn sandbox_error(e: actionspec_sandbox::Error) -> Error {
+    match e {
+        actionspec_sandbox::Error::Model(_) => Error::new(ErrorKind::Spec, e.to_string()),
+        actionspec_sandbox::Error::Bind { .. } => Error::new(ErrorKind::Transport, e.to_string()),
+        _ => Error::new(ErrorKind::Usage, e.to_string()),
+    }
+}
+
+/// `actionspec sandbox`: serves until interrupted. Stdout gets the base URL and the API key, one
+/// per line, so that scripts can read them; stderr gets a summary for people.
+fn serve_sandbox(c: &Connector, args: &SandboxArgs) -> Result<()> {
+    let mut records = Vec::new();
+    for r in &args.records {
+        records.extend(actionspec_sandbox::Options::parse_records(r).map_err(sandbox_error)?);
+    }
+    let options = actionspec_sandbox::Options {
+        seed: args.seed,
+        records,
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate,
+        ..actionspec_sandbox::Options::default()
+    };
+    let sandbox = actionspec_sandbox::Sandbox::new(c, &options).map_err(sandbox_error)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    runtime.block_on(async {
+        let running = sandbox.start(args.port).await.map_err(sandbox_error)?;
+        let base_url = running.base_url().to_owned();
+        let mut summary = format!(
+            "sandbox of `{}` on {base_url} (seed {}); Ctrl-C stops it, and its records with it\n",
+            c.spec.key, args.seed
+        );
+        let env: Vec<String> = sandbox
+            .credential_values()
+            .iter()
+            .map(|v| format!("{}={}", v.env, v.value))
+            .collect();
+        if !env.is_empty() {
+            summary.push_str(&format!("  credentials: {}\n", env.join(" ")));
+        }
+        let resources: Vec<String> = sandbox
+            .resources()
+            .iter()
+            .map(|r| format!("{} ({})", r.name, r.records))
+            .collect();
+        summary.push_str(&format!("  resources: {}\n", resources.join(", ")));
+        if let Some(list) = c.actions.values().find(|a| a.pagination.is_some()) {
+            summary.push_str(&format!(
+                "  try: {} actionspec run {} {} --base-url {base_url}\n",
+                env.join(" "),
+                c.spec.key,
+                list.id
+            ));
+        }
+        let _ = write!(io::stderr(), "{summary}");
+        out(&format!("{base_url}\n{}\n", sandbox.api_key()))?;
+        running.wait().await;
+        Ok(())
     })
 }

@@ -14,6 +14,7 @@ mod dry_run;
 mod errors;
 mod listing;
 mod live;
+mod sandbox;
 mod secrets;
 mod user_connectors;
 mod validate;
