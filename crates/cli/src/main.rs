@@ -141,7 +141,7 @@ struct RunArgs {
     yes: bool,
     /// Run against an in-process sandbox of the connector (seeded records, kept for this
     /// command only) instead of the real API.
-    #[arg(long, conflicts_with_all = ["dry_run", "base_url", "server", "auth", "token_url"])]
+    #[arg(long, conflicts_with_all = ["dry_run", "base_url", "server", "token_url"])]
     sandbox: bool,
 }
 
@@ -165,6 +165,9 @@ struct SandboxArgs {
     /// The probability (0 to 1) that a request fails with 429 (Retry-After: 1) or 503.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     fail_rate: f64,
+    /// How long the bearer tokens of the sandbox's OAuth token endpoint last, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    token_lifetime: u64,
 }
 
 fn main() -> ExitCode {
@@ -777,7 +780,12 @@ fn with_sandbox(
     let sandbox = actionspec_sandbox::Sandbox::new(c, &actionspec_sandbox::Options::default())
         .map_err(sandbox_error)?;
     let running = runtime.block_on(sandbox.start(0)).map_err(sandbox_error)?;
-    Ok((running.config(), Some(running)))
+    // The sandbox supplies the URLs and credentials; `--auth` still chooses the method.
+    let sandbox_config = Config {
+        auth: config.auth,
+        ..running.config()
+    };
+    Ok((sandbox_config, Some(running)))
 }
 
 fn sandbox_error(e: actionspec_sandbox::Error) -> Error {
@@ -800,6 +808,7 @@ fn serve_sandbox(c: &Connector, args: &SandboxArgs) -> Result<()> {
         records,
         latency: std::time::Duration::from_millis(args.latency_ms),
         fail_rate: args.fail_rate,
+        token_lifetime: std::time::Duration::from_secs(args.token_lifetime),
         ..actionspec_sandbox::Options::default()
     };
     let sandbox = actionspec_sandbox::Sandbox::new(c, &options).map_err(sandbox_error)?;
@@ -833,6 +842,11 @@ fn serve_sandbox(c: &Connector, args: &SandboxArgs) -> Result<()> {
             .map(|r| format!("{} ({})", r.name, r.records))
             .collect();
         summary.push_str(&format!("  resources: {}\n", resources.join(", ")));
+        if let Some(token_url) = running.token_url() {
+            summary.push_str(&format!(
+                "  OAuth token endpoint: {token_url} (use --auth oauth2 --token-url {token_url})\n"
+            ));
+        }
         if let Some(list) = c.actions.values().find(|a| a.pagination.is_some()) {
             summary.push_str(&format!(
                 "  try: {} actionspec run {} {} --base-url {base_url}\n",

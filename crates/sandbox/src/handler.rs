@@ -45,7 +45,7 @@ impl Reply {
         }
     }
 
-    fn value(status: u16, body: &Value) -> Reply {
+    pub(crate) fn value(status: u16, body: &Value) -> Reply {
         Reply::json(
             status,
             Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub tenant_values: Vec<(String, String)>,
     /// Records created so far, to derive new ids.
     pub creates: AtomicU64,
+    /// The OAuth 2.0 token endpoint, when the connector has an OAuth auth method.
+    pub oauth: Option<crate::oauth::OAuth>,
 }
 
 impl Shared {
@@ -90,6 +92,14 @@ impl Shared {
             })
             .unwrap_or_default();
 
+        if let Some(oauth) = &self.oauth
+            && path == crate::oauth::TOKEN_PATH
+        {
+            return match method {
+                "POST" => oauth.token(headers, body),
+                _ => self.error(405, "the token endpoint takes POST"),
+            };
+        }
         if let Err(reply) = self.authenticate(headers, &query) {
             return reply;
         }
@@ -264,8 +274,30 @@ impl Shared {
         }
     }
 
-    /// 401 unless the request carries the sandbox's API key where an auth method puts it.
+    /// 401 unless the request carries the sandbox's API key where an auth method puts it, or a
+    /// bearer token the sandbox's token endpoint issued and that has not expired.
     fn authenticate(&self, headers: &HeaderMap, query: &[(String, String)]) -> Result<(), Reply> {
+        if let Some(oauth) = &self.oauth {
+            let bearer = headers
+                .get(hyper::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            match bearer {
+                Some(token) if oauth.accepts(token) => return Ok(()),
+                Some(_) => {
+                    return Err(self.error(
+                        401,
+                        "the bearer token is expired or was not issued by this sandbox",
+                    ));
+                }
+                None if self.model.key_slots.is_empty() => {
+                    return Err(
+                        self.error(401, "missing bearer token: get one from the token endpoint")
+                    );
+                }
+                None => {}
+            }
+        }
         if self.model.key_slots.is_empty() {
             return Ok(());
         }

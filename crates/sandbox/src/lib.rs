@@ -63,6 +63,7 @@
 
 mod handler;
 mod model;
+mod oauth;
 mod query;
 mod rng;
 mod seed;
@@ -123,6 +124,9 @@ pub enum Error {
     },
 }
 
+/// The lifetime of the sandbox's bearer tokens unless set: one hour, as JumpCloud's.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
 /// How to seed and run a sandbox.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -139,6 +143,8 @@ pub struct Options {
     pub latency: Duration,
     /// The probability, in `[0, 1]`, that a request fails with 429 (`Retry-After: 1`) or 503.
     pub fail_rate: f64,
+    /// How long the bearer tokens of the OAuth token endpoint last (`expires_in`).
+    pub token_lifetime: Duration,
 }
 
 impl Default for Options {
@@ -150,6 +156,7 @@ impl Default for Options {
             default_records: DEFAULT_RECORDS,
             latency: Duration::ZERO,
             fail_rate: 0.0,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
         }
     }
 }
@@ -281,7 +288,29 @@ impl Sandbox {
             }
             tenant_values.push((tenant.credential.clone(), value));
         }
+        let oauth = oauth::OAuth::for_connector(connector, options.seed, options.token_lifetime)
+            .map(|(oauth, (id_name, secret_name, secondary_name))| {
+                let mut add = |name: &str, value: &str, is_secret: bool| {
+                    if let Some(c) = spec.credentials.get(name) {
+                        values.push(CredentialValue {
+                            name: name.to_owned(),
+                            env: c.env.clone(),
+                            value: value.to_owned(),
+                        });
+                        if is_secret {
+                            secret.push(name.to_owned());
+                        }
+                    }
+                };
+                add(&id_name, &oauth.client_id, false);
+                add(&secret_name, &oauth.secrets[0], true);
+                if let Some(secondary) = &secondary_name {
+                    add(secondary, &oauth.secrets[1], true);
+                }
+                oauth
+            });
         let shared = Shared {
+            oauth,
             model,
             store: Mutex::new(store),
             seed: options.seed,
@@ -403,10 +432,22 @@ impl Running {
         &self.sandbox
     }
 
-    /// An engine configuration that sends actions here with the sandbox's credentials.
+    /// The OAuth 2.0 token endpoint (`http://127.0.0.1:PORT/oauth2/token`), when the connector
+    /// has an OAuth auth method.
+    pub fn token_url(&self) -> Option<String> {
+        self.sandbox
+            .shared
+            .oauth
+            .as_ref()
+            .map(|_| format!("http://{}{}", self.addr, oauth::TOKEN_PATH))
+    }
+
+    /// An engine configuration that sends actions here with the sandbox's credentials (and its
+    /// token endpoint, for OAuth).
     pub fn config(&self) -> Config {
         Config {
             base_url: Some(self.base_url.clone()),
+            token_url: self.token_url(),
             credentials: self.sandbox.credentials(),
             ..Config::default()
         }

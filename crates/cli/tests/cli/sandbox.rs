@@ -42,6 +42,39 @@ fn run_sandbox_prints_real_records() {
     assert_eq!(v["next_input"], serde_json::json!({"limit": 3, "skip": 3}));
 }
 
+/// Issue 4's "done when": OAuth 2.0 end to end through the sandbox's token endpoint.
+#[test]
+fn run_sandbox_with_oauth2() {
+    let out = actionspec([
+        "run",
+        "jumpcloud",
+        "list_system_users",
+        "--sandbox",
+        "--auth",
+        "oauth2",
+        "--all",
+    ])
+    .env("ACTIONSPEC_LOG", "debug")
+    .run();
+    assert_eq!(out.code, 0, "{}", out.render());
+    assert_eq!(out.ndjson().len(), 25);
+    assert!(
+        out.stderr.contains("requesting an OAuth token"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("sandbox-secret-"),
+        "no client secret in the logs: {}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("sandbox-token-"),
+        "no token in the logs: {}",
+        out.stderr
+    );
+}
+
 #[test]
 fn run_sandbox_all_streams_every_record() {
     let out = actionspec(["run", "jumpcloud", "list_user_groups", "--sandbox", "--all"]).run();
