@@ -254,6 +254,19 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// A single-threaded Tokio runtime: one command runs one action (or one sandbox) at a time.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Transport,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
+}
+
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 fn out(text: &str) -> Result<()> {
     let mut stdout = io::stdout().lock();
@@ -599,15 +612,7 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
     let action = c.action(&check.action)?;
     let config = config_for(c, target)?;
     let client = client_for(target)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transport,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let runtime = runtime()?;
     let outcome = runtime.block_on(c.run(
         &client,
         action,
@@ -709,15 +714,7 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
         )
         .with_hint("pass --yes to run it, or --dry-run to see the request"));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transport,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let runtime = runtime()?;
     let client = client_for(&args.target)?;
     let (config, _sandbox) = with_sandbox(c, args, &runtime, config)?;
     runtime.block_on(async {
@@ -812,15 +809,7 @@ fn serve_sandbox(c: &Connector, args: &SandboxArgs) -> Result<()> {
         ..actionspec_sandbox::Options::default()
     };
     let sandbox = actionspec_sandbox::Sandbox::new(c, &options).map_err(sandbox_error)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Transport,
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let running = sandbox.start(args.port).await.map_err(sandbox_error)?;
         let base_url = running.base_url().to_owned();

@@ -546,15 +546,7 @@ fn referenced_ids(
             .filter(|(s, _)| **s == Seg::Param(input.to_owned()))
             .map(|(_, v)| v.clone())
             .collect(),
-        Placement::Body => match body.and_then(|b| b.get(spec.wire_name(input))) {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-            _ => Vec::new(),
-        },
+        Placement::Body => crate::seed::strings_of(body.and_then(|b| b.get(spec.wire_name(input)))),
         Placement::Query | Placement::Header => Vec::new(),
     }
 }

@@ -383,15 +383,7 @@ fn example_records(model: &Model) -> Examples {
                 }
             }
             for (input, r) in &route.references {
-                let values: Vec<String> = match example.input.get(input) {
-                    Some(Value::String(s)) => vec![s.clone()],
-                    Some(Value::Array(items)) => items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let values = strings_of(example.input.get(input));
                 let res = &model.resources[*r];
                 for id in values {
                     let mut obj = Map::new();
@@ -770,6 +762,19 @@ pub(crate) fn timestamp(secs: i64, millis: bool) -> String {
         rem % 60,
         if millis { ".000" } else { "" }
     )
+}
+
+/// The string, or the strings of an array of strings (ids an input refers to).
+pub(crate) fn strings_of(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
