@@ -112,7 +112,7 @@ fn check_private(file: &Path, display: &str) -> Result<()> {
     })?;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        return Err(Error::new(ErrorKind::Usage, format!("credentials file {display} is readable by others (mode {mode:03o}); refusing to use it"))
+        return Err(Error::new(ErrorKind::Usage, format!("credentials file {display} is readable by group or others (mode {mode:03o}); refusing to use it"))
             .with_hint(format!("chmod 600 {display}")));
     }
     Ok(())

@@ -88,7 +88,7 @@ enum AuthCommand {
 }
 
 /// Where requests go and how they authenticate.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 struct TargetArgs {
     /// A named server of the connector (e.g. `eu`); it selects the API host and the OAuth token
     /// host together.
@@ -166,7 +166,7 @@ struct SandboxArgs {
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     fail_rate: f64,
     /// How long the bearer tokens of the sandbox's OAuth token endpoint last, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     token_lifetime: u64,
 }
 
@@ -252,6 +252,11 @@ fn run(cli: Cli) -> Result<()> {
         } => auth_check(registry.get(&connector)?, &target),
         Command::Validate { .. } => Ok(()),
     }
+}
+
+/// `text` quoted for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// A single-threaded Tokio runtime: one command runs one action (or one sandbox) at a time.
@@ -611,7 +616,11 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
     };
     let action = c.action(&check.action)?;
     let config = config_for(c, target)?;
-    let client = client_for(target)?;
+    // A check must prove the current credentials: never a token cached from earlier ones.
+    let client = client_for(&TargetArgs {
+        no_token_cache: true,
+        ..target.clone()
+    })?;
     let runtime = runtime()?;
     let outcome = runtime.block_on(c.run(
         &client,
@@ -644,9 +653,15 @@ fn read_input(args: &RunArgs) -> Result<Value> {
         }
         (None, Some(i)) if i.starts_with('@') => {
             let path = &i[1..];
+            if path.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    "--input @ needs a file name, e.g. --input @user.json",
+                ));
+            }
             let s = std::fs::read_to_string(path).map_err(|e| {
                 Error::new(
-                    ErrorKind::Input,
+                    ErrorKind::Usage,
                     format!("cannot read input file {path}: {e}"),
                 )
             })?;
@@ -655,7 +670,14 @@ fn read_input(args: &RunArgs) -> Result<Value> {
         (None, Some(i)) => (i.clone(), "--input".to_owned()),
         (None, None) => ("{}".to_owned(), String::new()),
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
+    if text.trim().is_empty() && !source.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Input,
+            format!("{source} is empty: expected a JSON object"),
+        )
+        .with_hint("pass `{}` for an action without input"));
+    }
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         Error::new(ErrorKind::Input, format!("{source} is not valid JSON: {e}"))
             .with_hint("pass a JSON object, e.g. '{\"limit\": 5}' (quote it for the shell), --input @file.json or --input -")
     })?;
@@ -697,8 +719,13 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
         }
         let request = c.plan(action, &input, &config, Mode::DryRun)?;
         out(&pretty(&request.shown()))?;
-        if let Err(e) = c.select_auth(&config, Mode::Execute) {
-            let _ = writeln!(io::stderr(), "note: a real run would fail: {}", e.message);
+        // Plan it as a real run would (credentials, token endpoint) to warn about what would fail.
+        if let Err(e) = c.plan(action, &input, &config, Mode::Execute) {
+            let _ = writeln!(
+                io::stderr(),
+                "note: a real run would fail: {}",
+                scrub(&e.message)
+            );
         }
         return Ok(());
     }
@@ -736,9 +763,20 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                     .as_deref()
                     .and_then(|h| h.strip_prefix("resume with --input "))
                 {
+                    // The whole command, with the same target, quoted for a POSIX shell.
+                    let mut target = String::new();
+                    if let Some(url) = &args.target.base_url {
+                        target.push_str(&format!(" --base-url {}", shell_quote(url)));
+                    }
+                    if let Some(server) = &args.target.server {
+                        target.push_str(&format!(" --server {}", shell_quote(server)));
+                    }
+                    let resume = resume.trim_matches('\'');
                     e.hint = Some(format!(
-                        "resume with: actionspec run {} {} --all --input {resume}",
-                        c.spec.key, action.id
+                        "resume with: actionspec run {} {}{target} --all --input {}",
+                        c.spec.key,
+                        action.id,
+                        shell_quote(resume)
                     ));
                 }
                 e

@@ -1,5 +1,6 @@
 //! Finding connectors: the ones embedded in the binary, plus user files from `--connectors DIR`.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use actionspec_engine::{Connector, Error, ErrorKind, Result, SpecError};
@@ -51,6 +52,15 @@ impl Registry {
                 })?;
                 match Connector::from_yaml(&display, &text) {
                     Ok(c) => {
+                        if let Some((_, Source::File(other))) =
+                            connectors.iter().find(|(e, _)| e.spec.key == c.spec.key)
+                        {
+                            let key = &c.spec.key;
+                            let _ = writeln!(
+                                std::io::stderr(),
+                                "warning: {display} and {other} both define connector `{key}`; {display} is used"
+                            );
+                        }
                         connectors.retain(|(existing, _)| existing.spec.key != c.spec.key);
                         connectors.push((c, Source::File(display)));
                     }

@@ -24,6 +24,8 @@ use crate::spec::ClientAuth;
 
 /// Lifetime assumed when the token response has no usable `expires_in`.
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// The longest a token is trusted, whatever `expires_in` says (a day).
+pub const MAX_LIFETIME: Duration = Duration::from_secs(86_400);
 /// How long before expiry a token is refreshed (at most half its lifetime).
 pub const REFRESH_AHEAD: Duration = Duration::from_secs(30);
 
@@ -59,8 +61,20 @@ pub struct TokenRequest {
 }
 
 impl TokenRequest {
+    /// Tokens are cached per token URL, client id and secrets: a token obtained with another
+    /// secret proves nothing about this one.
     fn key(&self) -> String {
-        format!("{}\n{}", self.token_url, self.client_id.expose_secret())
+        let secondary = self
+            .client_secret_secondary
+            .as_ref()
+            .map(|s| s.expose_secret())
+            .unwrap_or_default();
+        format!(
+            "{}\n{}\n{:016x}",
+            self.token_url,
+            self.client_id.expose_secret(),
+            fnv1a(format!("{}\n{secondary}", self.client_secret.expose_secret()).as_bytes())
+        )
     }
 }
 
@@ -84,8 +98,8 @@ pub struct TokenStore {
 
 #[derive(Serialize, Deserialize)]
 struct DiskToken {
-    token_url: String,
-    client_id: String,
+    /// The cache key (token URL, client id, fingerprint of the secrets).
+    key: String,
     access_token: String,
     refresh_at: u64,
     secret: SecretSlot,
@@ -154,9 +168,18 @@ impl TokenStore {
 
     fn read_disk(&self, request: &TokenRequest) -> Option<Token> {
         let path = self.disk_path(request)?;
+        #[cfg(unix)]
+        {
+            // A cache file others can read is not trusted (nor is it ours to fix silently).
+            use std::os::unix::fs::PermissionsExt;
+            if std::fs::metadata(&path).ok()?.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(path = %path.display(), "ignoring a token cache file readable by others");
+                return None;
+            }
+        }
         let text = std::fs::read_to_string(&path).ok()?;
         let t: DiskToken = serde_json::from_str(&text).ok()?;
-        if t.token_url != request.token_url || t.client_id != request.client_id.expose_secret() {
+        if t.key != request.key() {
             return None;
         }
         tracing::debug!(path = %path.display(), "reusing a cached OAuth token");
@@ -172,8 +195,7 @@ impl TokenStore {
             return;
         };
         let record = DiskToken {
-            token_url: request.token_url.clone(),
-            client_id: request.client_id.expose_secret().to_owned(),
+            key: request.key(),
             access_token: token.access_token.expose_secret().to_owned(),
             refresh_at: token
                 .refresh_at
@@ -341,7 +363,8 @@ async fn request_token(
                     .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
                     .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
             })
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+            .map_or(DEFAULT_LIFETIME, Duration::from_secs)
+            .min(MAX_LIFETIME);
         return Ok(Ok((SecretString::from(access.to_owned()), lifetime)));
     }
     let code = json

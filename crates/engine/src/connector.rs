@@ -133,6 +133,11 @@ impl Connector {
         // With meta-schema errors, the parts that still parse are checked too, so that one run
         // reports dangling references and template errors alongside the schema violations.
         let connector = spec.map(|spec| loader.compile(file, spec));
+        if let Some(c) = &connector
+            && loader.diags.is_empty()
+        {
+            loader.plan_examples(c);
+        }
         match connector {
             Some(c) if loader.diags.is_empty() => Ok(c),
             _ => {
@@ -303,6 +308,26 @@ impl Loader<'_> {
             actions,
             default_headers,
             templates: std::mem::take(&mut self.templates),
+        }
+    }
+
+    /// Plans every example as a dry run: template errors that only show when rendering (an
+    /// unknown filter, a bad argument) and example values the planner refuses are reported at
+    /// load, with the example's location, not at the first run.
+    fn plan_examples(&mut self, c: &Connector) {
+        let config = crate::plan::Config::default();
+        for action in c.actions.values() {
+            for (n, example) in action.spec.examples.iter().enumerate() {
+                let input = Value::Object(example.input.clone());
+                if let Err(e) = c.plan(action, &input, &config, crate::plan::Mode::DryRun) {
+                    let detail = match e.violations.first() {
+                        Some(v) => format!("{}: {}", v.pointer, v.message),
+                        None => e.message.clone(),
+                    };
+                    let pointer = format!("/actions/{}/examples/{n}", escape_token(&action.id));
+                    self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; `actionspec run … --dry-run` shows the request".into()));
+                }
+            }
         }
     }
 

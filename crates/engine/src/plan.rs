@@ -137,6 +137,33 @@ pub struct HttpRequest {
     pub sensitive_body: Vec<String>,
     /// The auth method used, and for OAuth 2.0 the token request to make.
     pub auth: Option<AuthPlan>,
+    /// The values of `sensitive` inputs (as text), hidden wherever they appear when shown.
+    pub sensitive_values: Vec<String>,
+}
+
+/// Replaces every occurrence of a sensitive value in `text`.
+fn redact_values(text: &str, values: &[String]) -> String {
+    values
+        .iter()
+        .fold(text.to_owned(), |t, v| t.replace(v.as_str(), REDACTED))
+}
+
+/// Replaces sensitive values in every string (and number equal to one) of a JSON value.
+fn redact_json(v: &mut Value, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    match v {
+        Value::String(s) if values.iter().any(|x| s.contains(x.as_str())) => {
+            *s = redact_values(s, values)
+        }
+        Value::Number(n) if values.iter().any(|x| *x == n.to_string()) => {
+            *v = Value::String(REDACTED.into())
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| redact_json(i, values)),
+        Value::Object(members) => members.values_mut().for_each(|m| redact_json(m, values)),
+        _ => {}
+    }
 }
 
 /// The auth method a request uses.
@@ -188,9 +215,10 @@ impl HttpRequest {
 
     /// The request with every secret and sensitive value replaced by `[redacted]`.
     pub fn shown(&self) -> ShownRequest {
+        let hide = |text: &str| redact_values(text, &self.sensitive_values);
         let mut headers = Map::new();
         for (k, v) in &self.headers {
-            headers.insert(k.clone(), Value::String(v.shown().to_owned()));
+            headers.insert(k.clone(), Value::String(hide(v.shown())));
         }
         let body = self.body.clone().map(|mut b| {
             for p in &self.sensitive_body {
@@ -198,11 +226,13 @@ impl HttpRequest {
                     *slot = Value::String(REDACTED.into());
                 }
             }
+            // A template may have moved a sensitive value anywhere (`body: "{{ input.x }}"`).
+            redact_json(&mut b, &self.sensitive_values);
             b
         });
         ShownRequest {
             method: self.method.as_str(),
-            url: self.full_url(true),
+            url: hide(&self.full_url(true)),
             headers,
             body,
         }
@@ -247,16 +277,8 @@ impl Connector {
                 .map(|s| s.url.clone())
                 .unwrap_or_default(),
         };
-        match url::Url::parse(&url) {
-            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
-                Ok(url.trim_end_matches('/').to_owned())
-            }
-            _ => Err(Error::new(
-                ErrorKind::Usage,
-                format!("`{url}` is not an absolute http(s) URL"),
-            )
-            .with_hint("pass a base URL such as http://127.0.0.1:8080/api")),
-        }
+        check_url(&url, "base URL")?;
+        Ok(url.trim_end_matches('/').to_owned())
     }
 
     /// Plans `action` with `input`: validates the input, renders templates, encodes the path and
@@ -276,6 +298,8 @@ impl Connector {
         let input_map = input.as_object().unwrap_or(&empty);
         // Schema violations and path problems are reported together.
         let mut violations = action.check_input(input);
+        let normalized = normalize_integers(action, input_map, &mut violations);
+        let input_map = normalized.as_ref().unwrap_or(input_map);
         let mut url = self.base_url(config)?;
         for part in &action.path {
             match part {
@@ -413,8 +437,35 @@ impl Connector {
         );
 
         let auth = self.apply_auth(&mut headers, &mut query, config, mode)?;
+        // Header values must be sendable: a dry run must not approve what a real run refuses.
+        for (name, value) in &headers {
+            if let Param::Plain(text) = value
+                && reqwest::header::HeaderValue::from_str(text).is_err()
+            {
+                return Err(Error::input(
+                    &self.spec.key,
+                    &action.id,
+                    vec![InputViolation {
+                        pointer: String::new(),
+                        message: format!(
+                            "header `{name}` would contain a line break or control character"
+                        ),
+                    }],
+                ));
+            }
+        }
+        let mut sensitive_values = Vec::new();
+        for (id, spec) in &action.spec.inputs {
+            if spec.sensitive
+                && let Some(v) = input_map.get(id)
+            {
+                collect_scalars(v, &mut sensitive_values);
+            }
+        }
+        sensitive_values.retain(|v| v.len() >= 3);
         Ok(HttpRequest {
             auth,
+            sensitive_values,
             method: action.spec.method,
             url,
             query,
@@ -503,6 +554,7 @@ impl Connector {
     /// The token endpoint for `config`: `--token-url`, else the chosen server's `token_url`.
     fn token_url(&self, config: &Config, method: &str) -> Result<String> {
         if let Some(url) = &config.token_url {
+            check_url(url, "token URL")?;
             return Ok(url.clone());
         }
         if config.base_url.is_some() {
@@ -597,6 +649,36 @@ impl Connector {
     }
 }
 
+/// A base or token URL must be absolute http(s), without a query, a fragment or a password:
+/// paths are appended to it, and credentials belong in the connector's credentials.
+fn check_url(url: &str, what: &str) -> Result<()> {
+    let usage = |problem: &str, hint: &str| {
+        Err(
+            Error::new(ErrorKind::Usage, format!("the {what} {problem}"))
+                .with_hint(hint.to_owned()),
+        )
+    };
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() != "http" && u.scheme() != "https" => usage(
+            &format!("`{url}` is not an http(s) URL"),
+            "pass a URL such as http://127.0.0.1:8080/api",
+        ),
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => usage(
+            "holds a user name or password",
+            "remove them from the URL: credentials come from the environment or --credentials",
+        ),
+        Ok(u) if u.query().is_some() || u.fragment().is_some() => usage(
+            &format!("`{url}` has a query or fragment"),
+            "remove the `?…` or `#…`: action paths are appended to this URL",
+        ),
+        Ok(_) => Ok(()),
+        Err(_) => usage(
+            &format!("`{url}` is not an absolute http(s) URL"),
+            "pass a URL such as http://127.0.0.1:8080/api",
+        ),
+    }
+}
+
 /// Why a path value cannot be used, if it cannot. Values are encoded as one segment, but these
 /// are refused outright because they almost always mean a mistake (a pasted URL or path).
 fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
@@ -628,6 +710,56 @@ fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
         return Some(format!("path value {shown} contains a control character"));
     }
     None
+}
+
+/// The largest integer a JSON number holds exactly as a double (2^53 - 1).
+const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
+
+/// Integer inputs written as floats (`3.0`, `1e2`) are sent as integers (`3`, `100`); integers a
+/// double cannot hold exactly are refused rather than sent rounded. `None` when nothing changed.
+fn normalize_integers(
+    action: &Action,
+    input: &Map<String, Value>,
+    violations: &mut Vec<InputViolation>,
+) -> Option<Map<String, Value>> {
+    let mut out: Option<Map<String, Value>> = None;
+    for (id, spec) in &action.spec.inputs {
+        if spec.kind != InputType::Integer {
+            continue;
+        }
+        let Some(Value::Number(n)) = input.get(id) else {
+            continue;
+        };
+        if n.is_i64() || n.is_u64() {
+            continue;
+        }
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        if f.fract() == 0.0 && f.abs() <= MAX_EXACT {
+            #[allow(clippy::cast_possible_truncation)]
+            let exact = Value::from(f as i64);
+            out.get_or_insert_with(|| input.clone())
+                .insert(id.clone(), exact);
+        } else if f.fract() == 0.0 {
+            violations.push(InputViolation {
+                pointer: format!("/{}", crate::yaml::escape_token(id)),
+                message: format!(
+                    "{n} is too large to send exactly: integers up to ±9007199254740991"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The text of every scalar in a value (the pieces of a sensitive input to hide).
+fn collect_scalars(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(items) => items.iter().for_each(|i| collect_scalars(i, out)),
+        Value::Object(members) => members.values().for_each(|m| collect_scalars(m, out)),
+        Value::Bool(_) | Value::Null => {}
+    }
 }
 
 /// A scalar's text for headers and query strings: strings as they are, others as JSON.

@@ -121,6 +121,7 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
         map: SourceMap::default(),
         issues: Vec::new(),
         anchors: HashMap::new(),
+        nodes: 0,
     };
     match reader.document() {
         Ok(value) if reader.issues.is_empty() => Ok(Document {
@@ -172,10 +173,17 @@ struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     map: SourceMap,
     issues: Vec<YamlIssue>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values and how many nodes each holds.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes produced so far, counting each alias as the nodes it expands to.
+    nodes: usize,
 }
 
 type Step<T> = Result<T, Box<YamlIssue>>;
+
+/// The most values (scalars, sequences, mappings, with aliases expanded) a document may hold:
+/// far above any real connector (JumpCloud's has about 10,000), far below what exhausts memory.
+pub const MAX_NODES: usize = 1_000_000;
 
 impl<'a> Reader<'a> {
     fn next(&mut self) -> Step<(Event<'a>, Span)> {
@@ -205,6 +213,20 @@ impl<'a> Reader<'a> {
             }
             None => Ok((Event::StreamEnd, Span::default())),
         }
+    }
+
+    /// Counts `n` more nodes, failing past [`MAX_NODES`].
+    fn count(&mut self, n: usize, span: Span) -> Step<()> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(Box::new(YamlIssue {
+                span,
+                message: format!("the document expands to more than {MAX_NODES} values"),
+                hint: Some("aliases (`*name`) copy what their anchor holds; nested aliases multiply it. Write the values out, or use fewer nested aliases".into()),
+                related: None,
+            }));
+        }
+        Ok(())
     }
 
     fn document(&mut self) -> Step<Value> {
@@ -272,16 +294,22 @@ impl<'a> Reader<'a> {
                         Value::String(text.into_owned())
                     }
                 };
+                self.count(1, span)?;
                 if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                    self.anchors.insert(anchor, (value.clone(), 1));
                 }
                 (value, span)
             }
             Event::Alias(id) => {
-                let value = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let (value, size) = self.anchors.get(&id).cloned().unwrap_or((Value::Null, 1));
+                // Aliases expand: a small file can describe an enormous document ("billion
+                // laughs"), so expansion counts against the node limit.
+                self.count(size, span)?;
                 (value, span)
             }
             Event::SequenceStart(anchor, _) => {
+                let before = self.nodes;
+                self.count(1, span)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (event, item_span) = self.next()?;
@@ -293,11 +321,14 @@ impl<'a> Reader<'a> {
                 };
                 let value = Value::Array(items);
                 if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                    self.anchors
+                        .insert(anchor, (value.clone(), self.nodes - before));
                 }
                 (value, end)
             }
             Event::MappingStart(anchor, _) => {
+                let before = self.nodes;
+                self.count(1, span)?;
                 let mut members = Map::new();
                 let mut key_spans: HashMap<String, Span> = HashMap::new();
                 let end = loop {
@@ -339,7 +370,8 @@ impl<'a> Reader<'a> {
                 };
                 let value = Value::Object(members);
                 if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                    self.anchors
+                        .insert(anchor, (value.clone(), self.nodes - before));
                 }
                 (value, end)
             }
@@ -498,6 +530,26 @@ mod tests {
     fn anchors_and_aliases_are_expanded() {
         let doc = parse("a: &x {k: 1}\nb: *x\n").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(doc.value, json!({"a": {"k": 1}, "b": {"k": 1}}));
+    }
+
+    /// Regression: nested aliases ("billion laughs") took gigabytes before the node limit.
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+            let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+            doc.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 9].join(", ")
+            ));
+        }
+        let issues = parse(&doc).err().unwrap_or_default();
+        assert_eq!(issues.len(), 1);
+        assert!(
+            issues[0].message.contains("expands to more than"),
+            "{}",
+            issues[0].message
+        );
     }
 
     #[test]

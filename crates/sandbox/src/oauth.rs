@@ -121,7 +121,7 @@ impl OAuth {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         tokens.retain(|_, expires| *expires > now);
-        tokens.insert(token.clone(), now + self.lifetime);
+        tokens.insert(token.clone(), now.checked_add(self.lifetime).unwrap_or(now));
         let mut reply = json!({"access_token": token, "token_type": "bearer", "expires_in": self.lifetime.as_secs()});
         if let Some(scope) = form.get("scope") {
             reply["scope"] = json!(scope);

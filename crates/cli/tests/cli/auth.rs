@@ -251,7 +251,7 @@ fn a_credentials_file_readable_by_others_is_refused() {
     assert_eq!(out.code, 2, "{}", out.render());
     assert!(
         out.stderr
-            .contains("is readable by others (mode 644); refusing to use it"),
+            .contains("is readable by group or others (mode 644); refusing to use it"),
         "{}",
         out.stderr
     );

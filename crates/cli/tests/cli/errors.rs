@@ -59,7 +59,7 @@ fn input_file_not_found() {
             "--input",
             "@tests/fixtures/cli/inputs/nope.json",
         ]),
-        4,
+        2,
     );
     assert!(
         out.stderr.contains("tests/fixtures/cli/inputs/nope.json"),

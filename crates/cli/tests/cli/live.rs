@@ -275,7 +275,7 @@ async fn run_all_failure_part_way_keeps_what_was_delivered() {
     assert_eq!(out.ndjson().len(), 100, "the first page was delivered");
     assert!(
         out.stderr
-            .contains("resume with: actionspec run jumpcloud list_system_users --all --input"),
+            .contains("--all --input '{\"limit\":100,\"skip\":100}'"),
         "{}",
         out.stderr
     );

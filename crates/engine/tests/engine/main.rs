@@ -8,3 +8,4 @@ mod examples;
 mod meta_schema;
 mod oauth;
 mod pagination;
+mod regressions;
