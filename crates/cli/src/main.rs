@@ -4,6 +4,7 @@
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
 mod credentials;
+mod input_json;
 mod registry;
 
 use std::io::{self, Read, Write};
@@ -21,8 +22,9 @@ use registry::{Registry, Source};
 #[derive(Parser, Debug)]
 #[command(name = "actionspec", version, about, long_about = None)]
 struct Cli {
-    /// A folder of extra connector YAML files (a file with a built-in key replaces it).
-    #[arg(long, global = true, env = "ACTIONSPEC_CONNECTORS", value_name = "DIR")]
+    /// A folder of extra connector YAML files (a file with a built-in key replaces it)
+    /// [env: ACTIONSPEC_CONNECTORS, ignored when empty]
+    #[arg(long, global = true, value_name = "DIR")]
     connectors: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -226,7 +228,13 @@ fn run(cli: Cli) -> Result<()> {
     if let Command::Validate { files } = &cli.command {
         return validate(files);
     }
-    let registry = Registry::load(cli.connectors.as_deref())?;
+    // Read by hand rather than by clap, so that a variable set but empty means "none".
+    let connectors = cli.connectors.clone().or_else(|| {
+        std::env::var_os("ACTIONSPEC_CONNECTORS")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let registry = Registry::load(connectors.as_deref())?;
     for broken in &registry.broken {
         let n = broken.diagnostics.len();
         let _ = writeln!(
@@ -677,9 +685,14 @@ fn read_input(args: &RunArgs) -> Result<Value> {
         )
         .with_hint("pass `{}` for an action without input"));
     }
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+    let text = text.trim_start_matches('\u{feff}');
+    let value: Value = serde_json::from_str(text).map_err(|e| {
         Error::new(ErrorKind::Input, format!("{source} is not valid JSON: {e}"))
             .with_hint("pass a JSON object, e.g. '{\"limit\": 5}' (quote it for the shell), --input @file.json or --input -")
+    })?;
+    serde_json::from_str::<input_json::NoDuplicateKeys>(text).map_err(|e| {
+        Error::new(ErrorKind::Input, format!("{source} is not valid JSON: {e}"))
+            .with_hint("each key may appear once in an object")
     })?;
     if !value.is_object() {
         let kind = actionspec_engine::input::json_type(&value);

@@ -588,3 +588,34 @@ async fn list_response_without_the_record_array() {
     .key();
     check("error_list_without_records", &cli, 11);
 }
+
+/// Regression: `{"id": "a", "id": "b"}` silently sent `/systemusers/b`.
+#[test]
+fn duplicate_keys_in_the_input_are_refused() {
+    let out = actionspec([
+        "run",
+        "jumpcloud",
+        "get_system_user",
+        "--dry-run",
+        r#"{"id": "a", "id": "b"}"#,
+    ])
+    .run();
+    assert_eq!(out.code, 4, "{}", out.render());
+    assert!(
+        out.stderr
+            .contains("duplicate key `id` at line 1 column 16"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "nothing planned: {}", out.stdout);
+}
+
+/// Regression: `ACTIONSPEC_CONNECTORS=` (set but empty) made every command a usage error.
+#[test]
+fn an_empty_connectors_variable_is_ignored() {
+    let out = actionspec(["connectors"])
+        .env("ACTIONSPEC_CONNECTORS", "")
+        .run();
+    assert_eq!(out.code, 0, "{}", out.render());
+    assert!(out.stdout.contains("jumpcloud"), "{}", out.stdout);
+}
