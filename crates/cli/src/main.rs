@@ -201,14 +201,7 @@ fn main() -> ExitCode {
 static SECRETS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
 fn scrub(text: &str) -> String {
-    SECRETS.get().map_or_else(
-        || text.to_owned(),
-        |secrets| {
-            secrets.iter().fold(text.to_owned(), |t, s| {
-                t.replace(s.as_str(), actionspec_engine::REDACTED)
-            })
-        },
-    )
+    actionspec_engine::plan::redact(text, SECRETS.get().into_iter().flatten())
 }
 
 fn init_logging() {
@@ -565,7 +558,6 @@ fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
         let secrets = credentials
             .secrets()
             .map(|s| s.expose_secret().to_owned())
-            .filter(|s| s.len() >= 4)
             .collect();
         let _ = SECRETS.set(secrets);
     }
@@ -770,12 +762,8 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 })
                 .await;
             let summary = result.map_err(|mut e| {
-                // The engine says which input resumes; give the whole command.
-                if let Some(resume) = e
-                    .hint
-                    .as_deref()
-                    .and_then(|h| h.strip_prefix("resume with --input "))
-                {
+                // The engine gives the input that resumes; give the whole command.
+                if let Some(resume) = e.resume_input.clone() {
                     // The whole command, with the same target, quoted for a POSIX shell.
                     let mut target = String::new();
                     if let Some(url) = &args.target.base_url {
@@ -784,12 +772,11 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                     if let Some(server) = &args.target.server {
                         target.push_str(&format!(" --server {}", shell_quote(server)));
                     }
-                    let resume = resume.trim_matches('\'');
                     e.hint = Some(format!(
                         "resume with: actionspec run {} {}{target} --all --input {}",
                         c.spec.key,
                         action.id,
-                        shell_quote(resume)
+                        shell_quote(&Value::Object(*resume).to_string())
                     ));
                 }
                 e

@@ -311,12 +311,7 @@ async fn request_token(
         }
     }
     let secrets = [request.client_id.expose_secret(), secret.expose_secret()];
-    let scrub = |text: String| {
-        secrets
-            .iter()
-            .filter(|s| s.len() >= 4)
-            .fold(text, |t, s| t.replace(*s, crate::plan::REDACTED))
-    };
+    let scrub = |text: String| crate::plan::redact(&text, secrets);
     tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
     let response = builder.form(&form).send().await.map_err(|e| {
         let what = if e.is_timeout() {

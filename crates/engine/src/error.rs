@@ -110,6 +110,9 @@ pub struct Error {
     pub violations: Vec<InputViolation>,
     /// The rendered diagnostics, for [`ErrorKind::Spec`].
     pub spec: Option<Box<SpecError>>,
+    /// For a failure part-way through `run_all`: the input that fetches the failed page again,
+    /// so a caller can resume without repeating the pages already delivered.
+    pub resume_input: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Error {
@@ -122,6 +125,7 @@ impl Error {
             status: None,
             violations: Vec::new(),
             spec: None,
+            resume_input: None,
         }
     }
 

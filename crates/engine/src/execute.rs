@@ -174,7 +174,7 @@ impl Connector {
             secret: None,
         });
         let token_request = request.auth.as_ref().and_then(|a| a.token.clone());
-        let mut raw = match &token_request {
+        let raw = match &token_request {
             None => send(client, &request, &secrets).await?,
             Some(tr) => {
                 let token = client.tokens.token(&client.http, tr, None).await?;
@@ -221,7 +221,6 @@ impl Connector {
                 action,
             )?),
         };
-        raw.body.clear();
         Ok(Outcome {
             status,
             body: if page.is_some() { None } else { body },
@@ -274,6 +273,7 @@ impl Connector {
                         plural(summary.pages, "page"),
                     );
                     e.hint = Some(format!("resume with --input '{current}'"));
+                    e.resume_input = current.as_object().cloned().map(Box::new);
                     return Err(e);
                 }
                 Err(e) => return Err(e),
@@ -446,7 +446,6 @@ fn secrets_of(action: &Action, input: &Value, config: &Config) -> Vec<String> {
             out.push(v.as_str().map_or_else(|| v.to_string(), str::to_owned));
         }
     }
-    out.retain(|s| s.len() >= 4);
     out
 }
 
@@ -532,11 +531,7 @@ fn root_cause(e: &reqwest::Error) -> String {
 
 /// Removes every secret value from a message (an API may echo a key or a password back).
 fn scrub(message: &str, secrets: &[String]) -> String {
-    let mut out = message.to_owned();
-    for s in secrets {
-        out = out.replace(s.as_str(), crate::plan::REDACTED);
-    }
-    out
+    crate::plan::redact(message, secrets)
 }
 
 /// The first [`BODY_EXCERPT`] characters of a body, on one line.

@@ -141,12 +141,23 @@ pub struct HttpRequest {
     pub sensitive_values: Vec<String>,
 }
 
-/// Replaces every occurrence of a sensitive value in `text`.
-fn redact_values(text: &str, values: &[String]) -> String {
-    values
-        .iter()
-        .fold(text.to_owned(), |t, v| t.replace(v.as_str(), REDACTED))
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]. Values shorter than
+/// [`MIN_REDACTED_LEN`] characters are left alone: hiding every `a` or `1` would garble the text
+/// and hide nothing. The one redaction routine of the project: dry runs, error messages, token
+/// errors and the CLI's last line of defence all use it.
+pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -> String {
+    secrets.into_iter().fold(text.to_owned(), |t, s| {
+        let s = s.as_ref();
+        if s.chars().count() >= MIN_REDACTED_LEN {
+            t.replace(s, REDACTED)
+        } else {
+            t
+        }
+    })
 }
+
+/// The shortest value [`redact`] hides.
+pub const MIN_REDACTED_LEN: usize = 3;
 
 /// Replaces sensitive values in every string (and number equal to one) of a JSON value.
 fn redact_json(v: &mut Value, values: &[String]) {
@@ -154,9 +165,7 @@ fn redact_json(v: &mut Value, values: &[String]) {
         return;
     }
     match v {
-        Value::String(s) if values.iter().any(|x| s.contains(x.as_str())) => {
-            *s = redact_values(s, values)
-        }
+        Value::String(s) if values.iter().any(|x| s.contains(x.as_str())) => *s = redact(s, values),
         Value::Number(n) if values.iter().any(|x| *x == n.to_string()) => {
             *v = Value::String(REDACTED.into())
         }
@@ -215,7 +224,7 @@ impl HttpRequest {
 
     /// The request with every secret and sensitive value replaced by `[redacted]`.
     pub fn shown(&self) -> ShownRequest {
-        let hide = |text: &str| redact_values(text, &self.sensitive_values);
+        let hide = |text: &str| redact(text, &self.sensitive_values);
         let mut headers = Map::new();
         for (k, v) in &self.headers {
             headers.insert(k.clone(), Value::String(hide(v.shown())));
@@ -462,7 +471,7 @@ impl Connector {
                 collect_scalars(v, &mut sensitive_values);
             }
         }
-        sensitive_values.retain(|v| v.len() >= 3);
+        sensitive_values.retain(|v| v.chars().count() >= MIN_REDACTED_LEN);
         Ok(HttpRequest {
             auth,
             sensitive_values,
@@ -800,6 +809,15 @@ mod tests {
             !msg.contains("sec"),
             "sensitive values are not echoed: {msg}"
         );
+    }
+
+    #[test]
+    fn redact_hides_every_occurrence_but_not_tiny_values() {
+        assert_eq!(
+            redact("key=abc123 and abc123", ["abc123"]),
+            "key=[redacted] and [redacted]"
+        );
+        assert_eq!(redact("a b", ["a", "b"]), "a b");
     }
 
     #[test]

@@ -307,6 +307,13 @@ async fn a_failure_on_page_3_keeps_pages_1_and_2_and_says_how_to_resume() {
         err.hint.as_deref(),
         Some(r#"resume with --input '{"limit":100,"skip":200}'"#)
     );
+    assert_eq!(
+        err.resume_input,
+        json!({"limit": 100, "skip": 200})
+            .as_object()
+            .cloned()
+            .map(Box::new)
+    );
 }
 
 #[tokio::test]
