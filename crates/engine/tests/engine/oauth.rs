@@ -137,18 +137,7 @@ async fn setup(
         })
         .mount(&server)
         .await;
-    let mut config = Config {
-        base_url: Some(format!("{}/api", server.uri())),
-        token_url: Some(format!("{}/oauth2/token", server.uri())),
-        auth: Some("oauth2".into()),
-        ..Config::default()
-    };
-    config
-        .credentials
-        .insert("client_id", SecretString::from(CLIENT_ID), false);
-    config
-        .credentials
-        .insert("client_secret", SecretString::from(PRIMARY), true);
+    let config = common::oauth_config(&server.uri(), "/oauth2/token", CLIENT_ID, PRIMARY);
     Setup {
         connector: common::jumpcloud(),
         config,

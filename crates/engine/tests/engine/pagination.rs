@@ -4,8 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actionspec_engine::{Client, Config, ErrorKind, Page};
-use secrecy::SecretString;
+use actionspec_engine::{Client, ErrorKind, Page};
 use serde_json::{Value, json};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -90,13 +89,7 @@ async fn run_all(
         .mount(&server)
         .await;
     let c = common::jumpcloud();
-    let mut config = Config {
-        base_url: Some(format!("{}/api", server.uri())),
-        ..Config::default()
-    };
-    config
-        .credentials
-        .insert("api_key", SecretString::from("k"), true);
+    let config = common::api_key_config(&server.uri());
     let client = Client::new().unwrap();
     let mut pages = Vec::new();
     let result = c
@@ -330,13 +323,7 @@ async fn one_page_reports_the_next_input() {
         .mount(&server)
         .await;
     let c = common::jumpcloud();
-    let mut config = Config {
-        base_url: Some(format!("{}/api", server.uri())),
-        ..Config::default()
-    };
-    config
-        .credentials
-        .insert("api_key", SecretString::from("k"), true);
+    let config = common::api_key_config(&server.uri());
     let client = Client::new().unwrap();
     let a = c.action("list_system_users").unwrap();
     let first = c
@@ -373,13 +360,7 @@ async fn an_api_that_ignores_the_offset_is_stopped() {
         .mount(&server)
         .await;
     let c = common::jumpcloud();
-    let mut config = Config {
-        base_url: Some(format!("{}/api", server.uri())),
-        ..Config::default()
-    };
-    config
-        .credentials
-        .insert("api_key", SecretString::from("k"), true);
+    let config = common::api_key_config(&server.uri());
     let mut pages = 0;
     let err = c
         .run_all(

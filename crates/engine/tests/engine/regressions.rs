@@ -139,34 +139,9 @@ fn templates_that_fail_to_render_are_load_errors() {
 #[tokio::test]
 async fn huge_token_lifetimes_do_not_panic() {
     for expires_in in [json!(u64::MAX), json!(1e30), json!("18446744073709551615")] {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/token"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"access_token": "t", "expires_in": expires_in})),
-            )
-            .mount(&server)
-            .await;
-        Mock::given(path("/api/organizations"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"totalCount": 0, "results": []})),
-            )
-            .mount(&server)
-            .await;
+        let server = token_and_organizations(expires_in.clone()).await;
         let c = common::jumpcloud();
-        let mut config = Config {
-            base_url: Some(format!("{}/api", server.uri())),
-            token_url: Some(format!("{}/token", server.uri())),
-            auth: Some("oauth2".into()),
-            ..Config::default()
-        };
-        config
-            .credentials
-            .insert("client_id", SecretString::from("id"), false);
-        config
-            .credentials
-            .insert("client_secret", SecretString::from("secret"), true);
+        let config = common::oauth_config(&server.uri(), "/token", "id", "secret");
         let outcome = c
             .run(
                 &Client::new().unwrap(),
@@ -182,21 +157,7 @@ async fn huge_token_lifetimes_do_not_panic() {
 /// A token cached with the right secret made a later run with a wrong secret look valid.
 #[tokio::test]
 async fn a_cached_token_is_not_reused_for_another_secret() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "t", "expires_in": 3600})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/organizations"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"totalCount": 0, "results": []})),
-        )
-        .mount(&server)
-        .await;
+    let server = token_and_organizations(json!(3600)).await;
     let dir = std::env::temp_dir().join(format!(
         "actionspec-regression-cache-{}",
         std::process::id()
@@ -204,18 +165,7 @@ async fn a_cached_token_is_not_reused_for_another_secret() {
     let _ = std::fs::remove_dir_all(&dir);
     let c = common::jumpcloud();
     for secret in ["first-secret", "second-secret"] {
-        let mut config = Config {
-            base_url: Some(format!("{}/api", server.uri())),
-            token_url: Some(format!("{}/token", server.uri())),
-            auth: Some("oauth2".into()),
-            ..Config::default()
-        };
-        config
-            .credentials
-            .insert("client_id", SecretString::from("id"), false);
-        config
-            .credentials
-            .insert("client_secret", SecretString::from(secret), true);
+        let config = common::oauth_config(&server.uri(), "/token", "id", secret);
         let client = Client::new().unwrap().with_token_cache(dir.clone());
         c.run(
             &client,
@@ -235,4 +185,25 @@ async fn a_cached_token_is_not_reused_for_another_secret() {
         .count();
     assert_eq!(token_requests, 2, "each secret proves itself");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server with a token endpoint at `/token` (giving `expires_in`) and an empty
+/// `/api/organizations` list.
+async fn token_and_organizations(expires_in: serde_json::Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "t", "expires_in": expires_in})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/organizations"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"totalCount": 0, "results": []})),
+        )
+        .mount(&server)
+        .await;
+    server
 }
