@@ -113,6 +113,18 @@ pub struct Error {
     /// For a failure part-way through `run_all`: the input that fetches the failed page again,
     /// so a caller can resume without repeating the pages already delivered.
     pub resume_input: Option<Box<serde_json::Map<String, serde_json::Value>>>,
+    /// The id of the action that failed, when the error belongs to one.
+    pub action: Option<String>,
+    /// The API's own error message, as it sent it (secrets removed), when it sent one.
+    pub api_message: Option<String>,
+    /// Whether the same request may succeed if sent again later, unchanged: no response, 429,
+    /// 502, 503, 504. Says nothing about whether it is safe to repeat (see `may_be_applied`).
+    pub retryable: bool,
+    /// For [`ErrorKind::RateLimited`]: how long the API asked to wait, in whole seconds.
+    pub retry_after: Option<u64>,
+    /// A request that is not idempotent was sent and no answer came back (timeout, lost
+    /// connection, 5xx): the API may have carried it out. It is never repeated automatically.
+    pub may_be_applied: bool,
 }
 
 impl Error {
@@ -126,6 +138,11 @@ impl Error {
             violations: Vec::new(),
             spec: None,
             resume_input: None,
+            action: None,
+            api_message: None,
+            retryable: false,
+            retry_after: None,
+            may_be_applied: false,
         }
     }
 
@@ -140,6 +157,13 @@ impl Error {
     #[must_use]
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    /// Names the action the error belongs to.
+    #[must_use]
+    pub fn with_action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(action.into());
         self
     }
 

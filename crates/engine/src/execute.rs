@@ -48,6 +48,7 @@ impl Client {
     /// # Errors
     /// [`ErrorKind::Transport`] if the TLS backend cannot be initialised.
     pub fn with_timeouts(connect: Duration, request: Duration) -> Result<Client> {
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .user_agent(concat!("actionspec/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(connect)
@@ -72,6 +73,13 @@ impl Client {
         self.tokens = Arc::new(TokenStore::with_disk_cache(dir));
         self
     }
+}
+
+/// Makes rustls' `ring` provider the process default, unless the embedding program installed
+/// one of its own first (reqwest is built without a provider, see the workspace manifest).
+pub fn install_tls_provider() {
+    // An error only says that a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The uniform result of an action.
