@@ -113,9 +113,50 @@ struct TargetArgs {
     /// Do not keep OAuth tokens in the user cache folder between runs.
     #[arg(long)]
     no_token_cache: bool,
-    /// How long one request may take in all, in seconds (connecting: at most 10 s).
-    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Overrides of the connector's `defaults:` (each falls back to the connector's value, then to
+/// the engine's default).
+#[derive(clap::Args, Debug, Clone, Default)]
+struct LimitArgs {
+    /// How long one attempt may take, sending to the last response byte, in seconds [default: 60]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: Option<u64>,
+    /// How long connecting may take, in seconds [default: 10]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    connect_timeout: Option<u64>,
+    /// How long one action call may take in all, retries included, in seconds [default: 300]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    deadline: Option<u64>,
+    /// Attempts in all for idempotent actions; 1 never retries [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    attempts: Option<u32>,
+    /// The longest wait before a retry, in seconds; a longer Retry-After stops the run [default: 60]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    max_wait: Option<u64>,
+    /// Follow HTTP redirects (credentials only within the same origin, never https to http)
+    #[arg(long)]
+    follow_redirects: bool,
+    /// The largest response body accepted, in bytes [default: 67108864 (64 MiB)]
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..))]
+    max_response_bytes: Option<u64>,
+}
+
+impl LimitArgs {
+    fn options(&self) -> actionspec_engine::RunOptions {
+        let secs = |v: Option<u64>| v.map(std::time::Duration::from_secs);
+        actionspec_engine::RunOptions {
+            follow_redirects: self.follow_redirects.then_some(true),
+            attempts: self.attempts,
+            max_wait: secs(self.max_wait),
+            connect_timeout: secs(self.connect_timeout),
+            attempt_timeout: secs(self.timeout),
+            deadline: secs(self.deadline),
+            max_response_bytes: self.max_response_bytes,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -567,14 +608,13 @@ fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
         credentials,
         auth: target.auth.clone(),
         token_url: target.token_url.clone(),
+        options: target.limits.options(),
     })
 }
 
 /// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).
 fn client_for(target: &TargetArgs) -> Result<Client> {
-    let connect = actionspec_engine::execute::CONNECT_TIMEOUT
-        .min(std::time::Duration::from_secs(target.timeout));
-    let client = Client::with_timeouts(connect, std::time::Duration::from_secs(target.timeout))?;
+    let client = Client::new()?;
     let disabled = target.no_token_cache
         || std::env::var("ACTIONSPEC_TOKEN_CACHE").is_ok_and(|v| v == "off" || v == "0");
     let dir = std::env::var_os("XDG_CACHE_HOME")

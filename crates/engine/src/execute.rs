@@ -3,84 +3,25 @@
 //! The only I/O in the engine. One [`Client`] (one `reqwest::Client`, so one connection pool)
 //! serves a whole process.
 
-use std::time::Duration;
-
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use crate::auth::{SecretSlot, Token, TokenRequest, TokenStore};
+use crate::auth::{SecretSlot, Token, TokenRequest};
 use crate::connector::{Action, Connector};
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::{Exchange, Policy, RawResponse};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
 use crate::spec::PaginationStyle;
 
-/// How long to wait for a TCP/TLS connection.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long one request may take in all, from sending to the last body byte.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub use crate::http::{
+    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, RunOptions,
+    install_tls_provider,
+};
+
 /// How much of a non-JSON body an error message shows, in characters.
 const BODY_EXCERPT: usize = 200;
-
-/// The HTTP client shared by every request of a process, with its OAuth token cache.
-#[derive(Debug, Clone)]
-pub struct Client {
-    http: reqwest::Client,
-    tokens: Arc<TokenStore>,
-}
-
-impl Client {
-    /// A client with rustls, connection pooling, [`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`] and
-    /// `User-Agent: actionspec/<version>`.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Transport`] if the TLS backend cannot be initialised.
-    pub fn new() -> Result<Client> {
-        Self::with_timeouts(CONNECT_TIMEOUT, REQUEST_TIMEOUT)
-    }
-
-    /// A client with explicit timeouts.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Transport`] if the TLS backend cannot be initialised.
-    pub fn with_timeouts(connect: Duration, request: Duration) -> Result<Client> {
-        install_tls_provider();
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("actionspec/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(connect)
-            .timeout(request)
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Transport,
-                    format!("cannot create the HTTP client: {e}"),
-                )
-            })?;
-        Ok(Client {
-            http,
-            tokens: Arc::new(TokenStore::default()),
-        })
-    }
-
-    /// Keeps OAuth tokens in files under `dir` too (mode 0600), so that consecutive processes
-    /// reuse a token. The files hold access tokens, never client secrets.
-    #[must_use]
-    pub fn with_token_cache(mut self, dir: PathBuf) -> Client {
-        self.tokens = Arc::new(TokenStore::with_disk_cache(dir));
-        self
-    }
-}
-
-/// Makes rustls' `ring` provider the process default, unless the embedding program installed
-/// one of its own first (reqwest is built without a provider, see the workspace manifest).
-pub fn install_tls_provider() {
-    // An error only says that a provider is already installed, which is what we want.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
 
 /// The uniform result of an action.
 #[derive(Debug, Clone, Serialize)]
@@ -154,12 +95,6 @@ pub struct Summary {
     pub total: Option<u64>,
 }
 
-struct RawResponse {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
-}
-
 impl Connector {
     /// Runs an action once: plans it, sends it, maps the response. For list actions the outcome
     /// carries one page.
@@ -177,32 +112,12 @@ impl Connector {
     ) -> Result<Outcome> {
         let mut request = self.plan(action, input, config, Mode::Execute)?;
         let mut secrets = secrets_of(action, input, config);
-        let mut auth = request.auth.as_ref().map(|a| AuthUsed {
-            method: a.method.clone(),
-            secret: None,
-        });
-        let token_request = request.auth.as_ref().and_then(|a| a.token.clone());
-        let raw = match &token_request {
-            None => send(client, &request, &secrets).await?,
-            Some(tr) => {
-                let token = client.tokens.token(&client.http, tr, None).await?;
-                set_bearer(&mut request, &token, &mut secrets, &mut auth, tr);
-                let raw = send(client, &request, &secrets).await?;
-                if raw.status == 401 {
-                    // The token may have been revoked or expired early: refresh once, retry once.
-                    tracing::debug!("401 with a bearer token: refreshing it and retrying once");
-                    let fresh = client
-                        .tokens
-                        .token(&client.http, tr, Some(&token.access_token))
-                        .await?;
-                    set_bearer(&mut request, &fresh, &mut secrets, &mut auth, tr);
-                    send(client, &request, &secrets).await?
-                } else {
-                    raw
-                }
-            }
-        };
-        let body = match self.check_response(action, &request, &raw, &secrets) {
+        let policy = Policy::resolve(&self.spec.defaults, &config.options);
+        let (exchange, auth) = self
+            .send_authorized(client, action, &mut request, &mut secrets, &policy)
+            .await?;
+        let raw = &exchange.raw;
+        let body = match self.check_response(action, &request, &exchange, &secrets) {
             Ok(body) => body,
             Err(mut e) => {
                 if e.kind == ErrorKind::Auth
@@ -214,20 +129,16 @@ impl Connector {
                 {
                     e.hint = Some(hint.clone());
                 }
-                return Err(e);
+                return Err(e.with_action(&action.id));
             }
         };
         let status = raw.status;
         let page = match &action.pagination {
             None => None,
-            Some(style) => Some(page_of(
-                style,
-                input,
-                body.as_ref(),
-                &raw.headers,
-                &request,
-                action,
-            )?),
+            Some(style) => Some(
+                page_of(style, input, body.as_ref(), &raw.headers, &request, action)
+                    .map_err(|e| e.with_action(&action.id))?,
+            ),
         };
         Ok(Outcome {
             status,
@@ -235,6 +146,42 @@ impl Connector {
             page,
             auth,
         })
+    }
+
+    /// Sends the planned request with its auth method: for OAuth 2.0 a bearer token first, and
+    /// when the API answers 401 to it, a fresh token and one more try (the token may have been
+    /// revoked or may have expired early).
+    async fn send_authorized(
+        &self,
+        client: &Client,
+        action: &Action,
+        request: &mut HttpRequest,
+        secrets: &mut Vec<String>,
+        policy: &Policy,
+    ) -> Result<(Exchange, Option<AuthUsed>)> {
+        let mut auth = request.auth.as_ref().map(|a| AuthUsed {
+            method: a.method.clone(),
+            secret: None,
+        });
+        let Some(tr) = request.auth.as_ref().and_then(|a| a.token.clone()) else {
+            let exchange = crate::http::exchange(client, request, action, policy, secrets).await?;
+            return Ok((exchange, auth));
+        };
+        let http = client.http(policy.connect, policy.attempt)?;
+        let token = client.tokens.token(&http, &tr, None).await?;
+        set_bearer(request, &token, secrets, &mut auth, &tr);
+        let exchange = crate::http::exchange(client, request, action, policy, secrets).await?;
+        if exchange.raw.status != 401 {
+            return Ok((exchange, auth));
+        }
+        tracing::debug!("401 with a bearer token: refreshing it and retrying once");
+        let fresh = client
+            .tokens
+            .token(&http, &tr, Some(&token.access_token))
+            .await?;
+        set_bearer(request, &fresh, secrets, &mut auth, &tr);
+        let exchange = crate::http::exchange(client, request, action, policy, secrets).await?;
+        Ok((exchange, auth))
     }
 
     /// Runs a list action across every page, calling `on_page` as each page arrives, with the
@@ -280,7 +227,10 @@ impl Connector {
                         plural(summary.records, "record"),
                         plural(summary.pages, "page"),
                     );
-                    e.hint = Some(format!("resume with --input '{current}'"));
+                    e.hint = Some(
+                        "the resume input fetches the failed page again; the pages before it need not be fetched again"
+                            .to_owned(),
+                    );
                     e.resume_input = current.as_object().cloned().map(Box::new);
                     return Err(e);
                 }
@@ -296,7 +246,8 @@ impl Connector {
                         style.offset_input,
                         current.get(&style.offset_input).cloned().unwrap_or(Value::Null)
                     ))
-                    .with_hint(format!("check that `{}` is the API's offset parameter", style.offset_input)));
+                    .with_hint(format!("check that `{}` is the API's offset parameter", style.offset_input))
+                    .with_action(&action.id));
                 }
                 previous_first = Some(first.clone());
             }
@@ -316,86 +267,210 @@ impl Connector {
         &self,
         action: &Action,
         request: &HttpRequest,
-        raw: &RawResponse,
+        exchange: &Exchange,
         secrets: &[String],
     ) -> Result<Option<Value>> {
-        let text = String::from_utf8_lossy(&raw.body);
-        let trimmed = text.trim();
+        let raw = &exchange.raw;
         let status = raw.status;
-        let content_type = raw
-            .headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
-        if (200..300).contains(&status) {
-            if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
-                tracing::warn!(action = %action.id, status, expected = ?action.spec.success, "unexpected success status");
-            }
-            if trimmed.is_empty() {
-                return Ok(None);
-            }
-            return serde_json::from_str(trimmed).map(Some).map_err(|_| {
-                Error::new(ErrorKind::Upstream, scrub(&format!(
-                    "{} {} answered {status} with a body that is not JSON (content-type {content_type}): {}",
-                    request.method.as_str(),
-                    request.full_url(true),
-                    excerpt(trimmed)
-                ), secrets))
-                .with_status(status)
-                .with_hint("check --base-url / --server: the URL may point at a web page instead of the API")
-            });
+        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+        if !(200..300).contains(&status) {
+            return Err(self.status_error(action, &at, exchange, secrets));
         }
-        let kind = ErrorKind::from_status(status);
+        if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
+            tracing::warn!(action = %action.id, status, expected = ?action.spec.success, "unexpected success status");
+        }
+        json_body(raw).map_err(|why| {
+            Error::new(
+                ErrorKind::Upstream,
+                scrub(&format!("{at} answered {status} {why}"), secrets),
+            )
+            .with_status(status)
+            .with_hint(
+                "check the base URL or server: it may point at a web page instead of the API",
+            )
+        })
+    }
+
+    /// The error for an HTTP status outside 2xx, with the API's own message where it sent one.
+    fn status_error(
+        &self,
+        action: &Action,
+        at: &str,
+        exchange: &Exchange,
+        secrets: &[String],
+    ) -> Error {
+        let raw = &exchange.raw;
+        let status = raw.status;
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("");
-        let api_message = serde_json::from_str::<Value>(trimmed)
+        let text = decode_text(raw).unwrap_or_else(|_| String::from_utf8_lossy(&raw.body));
+        let trimmed = text.trim_start_matches('\u{feff}').trim();
+        let api = serde_json::from_str::<Value>(trimmed)
             .ok()
-            .and_then(|v| api_message(&v));
-        let detail = match api_message {
+            .and_then(|v| api_message(&v))
             // JumpCloud often prefixes its message with the reason phrase ("Not Found: …").
-            Some(m) => format!(
-                ": {}",
-                m.strip_prefix(reason)
-                    .and_then(|r| r.strip_prefix(": "))
-                    .unwrap_or(&m)
-            ),
+            .map(
+                |m| match m.strip_prefix(reason).and_then(|r| r.strip_prefix(": ")) {
+                    Some(rest) => rest.to_owned(),
+                    None => m,
+                },
+            );
+        let detail = match &api {
+            Some(m) => format!(": {m}"),
+            None if crate::http::is_redirect(status) => redirect_detail(raw),
             None if trimmed.is_empty() => String::new(),
             None => format!(
-                " (body is not JSON, content-type {content_type}): {}",
+                " (body is not JSON, content-type {}): {}",
+                content_type(raw),
                 excerpt(trimmed)
             ),
         };
-        let message = scrub(
-            &format!(
-                "{} {} failed with {status} {reason}{detail}",
-                request.method.as_str(),
-                request.full_url(true)
+        let note = match (&exchange.gave_up, exchange.attempts) {
+            (Some(why), _) => format!(" ({why})"),
+            (None, n) if n > 1 => format!(" (after {n} attempts)"),
+            _ => String::new(),
+        };
+        let kind = ErrorKind::from_status(status);
+        let mut e = Error::new(
+            kind,
+            scrub(
+                &format!("{at} failed with {status} {reason}{detail}{note}"),
+                secrets,
             ),
-            secrets,
-        );
-        let hint = match kind {
-            ErrorKind::Auth => Some(format!(
+        )
+        .with_status(status);
+        e.api_message = api.map(|m| scrub(&m, secrets));
+        e.retryable = matches!(status, 429 | 502 | 503 | 504);
+        e.retry_after = crate::http::retry_after(&raw.headers)
+            .filter(|_| matches!(status, 429 | 503))
+            .map(|d| d.as_secs());
+        e.may_be_applied = !action.idempotent && status >= 500;
+        e.hint = self.status_hint(kind, &e, action, status);
+        e
+    }
+
+    /// What to do about an HTTP error status, in words for any front end.
+    fn status_hint(
+        &self,
+        kind: ErrorKind,
+        e: &Error,
+        action: &Action,
+        status: u16,
+    ) -> Option<String> {
+        if e.may_be_applied {
+            return Some(crate::http::applied_hint(action));
+        }
+        if crate::http::is_redirect(status) {
+            return Some("redirects are followed only when the connector's `defaults.follow_redirects` or the run options enable it".to_owned());
+        }
+        Some(match kind {
+            ErrorKind::Auth => format!(
                 "the API rejected the credentials: check {}",
                 self.spec.credentials.values().filter(|c| c.secret).map(|c| c.env.as_str()).collect::<Vec<_>>().join(" / ")
-            )),
-            ErrorKind::Permission => Some("the credentials are valid but lack permission (role, scope or organization) for this action".to_owned()),
-            ErrorKind::NotFound => Some("check the ids in the input, and the organization the credentials belong to".to_owned()),
-            ErrorKind::RateLimited => Some(match raw.headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
-                Some(after) => format!("the API is rate limiting: it asks to wait {} before trying again", retry_after_text(after)),
+            ),
+            ErrorKind::Permission => "the credentials are valid but lack permission (role, scope or organization) for this action".to_owned(),
+            ErrorKind::NotFound => "check the ids in the input, and the organization the credentials belong to".to_owned(),
+            ErrorKind::RateLimited => match e.retry_after {
+                Some(secs) => format!(
+                    "the API is rate limiting: it asks to wait {secs} s (until {}) before trying again",
+                    httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(secs))
+                ),
                 None => "the API is rate limiting: wait a little and try again".to_owned(),
-            }),
-            ErrorKind::Validation => Some("the API rejected the input: check the values against `actionspec describe`".to_owned()),
-            ErrorKind::Conflict => Some("the request conflicts with the current state (e.g. a duplicate name or a resource in use)".to_owned()),
-            ErrorKind::Upstream => Some("the API failed; try again later".to_owned()),
-            _ => None,
-        };
-        let mut e = Error::new(kind, message).with_status(status);
-        e.hint = hint;
-        Err(e)
+            },
+            ErrorKind::Validation => "the API rejected the input: check the values against the action's inputs".to_owned(),
+            ErrorKind::Conflict => "the request conflicts with the current state (e.g. a duplicate name or a resource in use)".to_owned(),
+            ErrorKind::Upstream => "the API failed; try again later".to_owned(),
+            _ => return None,
+        })
     }
+}
+
+/// The deepest JSON nesting the parser reads (serde_json's recursion limit).
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// The body as JSON: `None` when empty; else why it cannot be read (a phrase that follows
+/// "answered 200 ").
+fn json_body(raw: &RawResponse) -> Result<Option<Value>, String> {
+    let text = decode_text(raw)?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str(trimmed).map(Some).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            format!(
+                "with JSON nested deeper than {MAX_JSON_DEPTH} levels, the most the engine reads"
+            )
+        } else {
+            format!(
+                "with a body that is not JSON (content-type {}): {}",
+                content_type(raw),
+                excerpt(trimmed)
+            )
+        }
+    })
+}
+
+/// The body as text, decoded by the charset its `Content-Type` declares (UTF-8 when it declares
+/// none, as JSON requires: RFC 8259 §8.1). Invalid bytes are an error naming the byte offset,
+/// never replaced: a damaged value read and written back would damage the record.
+fn decode_text(raw: &RawResponse) -> Result<std::borrow::Cow<'_, str>, String> {
+    let Some(label) = charset(raw) else {
+        return utf8(&raw.body);
+    };
+    match encoding_rs::Encoding::for_label(label.as_bytes()) {
+        None => Err(format!("with a body in an unknown charset `{label}`")),
+        Some(enc) if enc == encoding_rs::UTF_8 => utf8(&raw.body),
+        Some(enc) => enc
+            .decode_without_bom_handling_and_without_replacement(&raw.body)
+            .ok_or_else(|| format!("with a body that is not valid {}", enc.name())),
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
+    std::str::from_utf8(bytes)
+        .map(std::borrow::Cow::Borrowed)
+        .map_err(|e| {
+            format!(
+                "with a body that is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            )
+        })
+}
+
+/// The `charset` parameter of the `Content-Type` header, if any.
+fn charset(raw: &RawResponse) -> Option<String> {
+    let ct = raw
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?;
+    ct.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+fn content_type(raw: &RawResponse) -> &str {
+    raw.headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none")
+}
+
+/// ", a redirect to https://host/path, which was not followed" (no query: it may carry a key).
+fn redirect_detail(raw: &RawResponse) -> String {
+    let to = raw
+        .headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(no Location header)");
+    let shown = to.split(['?', '#']).next().unwrap_or(to);
+    format!(", a redirect to {shown}, which was not followed")
 }
 
 /// The error for `--all` (or `run_all`) on an action without pagination.
@@ -407,7 +482,7 @@ pub fn not_a_list(action: &Action) -> Error {
             action.id
         ),
     )
-    .with_hint("run it without --all")
+    .with_hint("run it as a single call: it returns one outcome")
 }
 
 /// "1 record", "2 records".
@@ -432,14 +507,6 @@ fn api_message(v: &Value) -> Option<String> {
         })
 }
 
-/// `Retry-After` as a duration in seconds (RFC 9110 §10.2.3 allows seconds or an HTTP date).
-fn retry_after_text(value: &str) -> String {
-    match value.trim().parse::<u64>() {
-        Ok(s) => format!("{s} s"),
-        Err(_) => format!("until {value}"),
-    }
-}
-
 /// Values to scrub from messages: secret credentials and the action's `sensitive` inputs.
 fn secrets_of(action: &Action, input: &Value, config: &Config) -> Vec<String> {
     let mut out: Vec<String> = config
@@ -455,86 +522,6 @@ fn secrets_of(action: &Action, input: &Value, config: &Config) -> Vec<String> {
         }
     }
     out
-}
-
-async fn send(client: &Client, request: &HttpRequest, secrets: &[String]) -> Result<RawResponse> {
-    let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes())
-        .map_err(|e| Error::new(ErrorKind::Usage, e.to_string()))?;
-    let mut builder = client.http.request(method, &request.url);
-    let query: Vec<(&str, std::borrow::Cow<'_, str>)> = request
-        .query
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.expose().unwrap_or_default()))
-        .collect();
-    if !query.is_empty() {
-        builder = builder.query(&query);
-    }
-    for (name, value) in &request.headers {
-        let Some(v) = value.expose() else { continue };
-        let mut hv = reqwest::header::HeaderValue::from_str(&v).map_err(|_| {
-            Error::new(
-                ErrorKind::Input,
-                format!(
-                    "header `{name}` has a value that cannot be sent in HTTP (control characters?)"
-                ),
-            )
-        })?;
-        if !matches!(value, crate::plan::Param::Plain(_)) {
-            hv.set_sensitive(true);
-        }
-        builder = builder.header(name.as_str(), hv);
-    }
-    if let Some(body) = &request.body {
-        let bytes =
-            serde_json::to_vec(body).map_err(|e| Error::new(ErrorKind::Input, e.to_string()))?;
-        builder = builder.body(bytes);
-    }
-    tracing::debug!(method = request.method.as_str(), url = %request.full_url(true), "sending request");
-    let transport = |e: reqwest::Error| {
-        let what = if e.is_timeout() {
-            "timed out".to_owned()
-        } else if e.is_connect() {
-            format!("could not connect ({})", root_cause(&e))
-        } else {
-            root_cause(&e)
-        };
-        Error::new(
-            ErrorKind::Transport,
-            scrub(
-                &format!(
-                    "{} {}: {what}",
-                    request.method.as_str(),
-                    request.full_url(true)
-                ),
-                secrets,
-            ),
-        )
-        .with_hint("check the network, --base-url / --server, and that the API is reachable")
-    };
-    let response = builder.send().await.map_err(transport)?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(transport)?.to_vec();
-    tracing::debug!(status, bytes = body.len(), "response received");
-    Ok(RawResponse {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// The innermost error's text (e.g. "Connection refused (os error 111)"), without URLs.
-fn root_cause(e: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = e;
-    while let Some(next) = source.source() {
-        source = next;
-    }
-    let text = source.to_string();
-    if text.contains("://") {
-        "request failed".to_owned()
-    } else {
-        text
-    }
 }
 
 /// Removes every secret value from a message (an API may echo a key or a password back).

@@ -29,6 +29,8 @@ pub struct Config {
     pub auth: Option<String>,
     /// OAuth 2.0 token endpoint override (`--token-url`); default: the server's `token_url`.
     pub token_url: Option<String>,
+    /// Overrides of the connector's `defaults:` (timeouts, retries, redirects, body size).
+    pub options: crate::http::RunOptions,
 }
 
 /// Credential values, all held as [`SecretString`]; those the connector marks `secret` are

@@ -45,6 +45,10 @@ pub struct ConnectorSpec {
     /// The action `actionspec auth check` runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check: Option<HealthCheck>,
+    /// How requests are sent: timeouts, retries, redirects, response size. Each value can be
+    /// overridden per run ([`crate::plan::Config::options`]).
+    #[serde(default)]
+    pub defaults: Defaults,
     /// How the sandbox (`actionspec sandbox`) imitates the API as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxSpec>,
@@ -188,6 +192,57 @@ impl AuthMethod {
     }
 }
 
+/// How the connector's requests are sent (the top-level `defaults:` key). Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Connect, per-attempt and per-action time limits.
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// How often and how long a failed idempotent request is retried.
+    #[serde(default)]
+    pub retries: Retries,
+    /// Whether HTTP redirects (301, 302, 303, 307, 308) are followed (default `false`). When they
+    /// are, credentials go only to the origin the request was sent to, never over plain HTTP
+    /// after HTTPS, and a body is re-sent only for an idempotent action.
+    #[serde(default)]
+    pub follow_redirects: bool,
+    /// The largest response body accepted, in bytes (default 64 MiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_bytes: Option<u64>,
+}
+
+/// Time limits, in whole seconds. Absent values take the engine's defaults
+/// ([`crate::execute::CONNECT_TIMEOUT`], [`crate::execute::ATTEMPT_TIMEOUT`],
+/// [`crate::execute::DEADLINE`]).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Establishing a TCP (and TLS) connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect: Option<u64>,
+    /// One attempt, from sending the request to the last byte of the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u64>,
+    /// One action call in all, retries and their waits included (each page of a list is one
+    /// call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<u64>,
+}
+
+/// Retries of idempotent actions (on connect errors, timeouts, 429, 502, 503 and 504).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retries {
+    /// Attempts in all, the first included (`1`: never retry; default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// The longest wait before a retry, in seconds (default 60). A `Retry-After` asking for
+    /// longer ends the run with a `rate_limited` error that says when to try again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait: Option<u64>,
+}
+
 /// The action that checks that credentials work (`actionspec auth check`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -302,9 +357,13 @@ pub struct ActionSpec {
     /// Deletes or disrupts something (default: DELETE); the CLI asks for `--yes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destructive: Option<bool>,
-    /// Safe to repeat (default: GET, PUT, DELETE).
+    /// Safe to repeat (default: GET, PUT, DELETE); only idempotent actions are retried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotent: Option<bool>,
+    /// How to find out whether a request of this action was carried out, when it was sent and
+    /// no answer came back (a timeout, a lost connection, a 5xx). Shown in that error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_applied: Option<String>,
     /// Inputs by input id.
     #[serde(default)]
     pub inputs: IndexMap<String, InputSpec>,

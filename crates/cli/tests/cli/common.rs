@@ -195,6 +195,11 @@ fn filters() -> Vec<(&'static str, &'static str)> {
         (r"\x1b\[[0-9;]*m", ""),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIME]"),
         (r"\(os error \d+\)", "(os error [N])"),
+        // An HTTP date (RFC 9110 §5.6.7), as in "wait 120 s (until …)".
+        (
+            r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT",
+            "[HTTP-DATE]",
+        ),
     ]
 }
 

@@ -511,8 +511,9 @@ async fn forbidden() {
 async fn rate_limited() {
     get_user_answered(
         "error_429",
+        // A wait past the longest a run waits (60 s): no retry, the error says when to retry.
         ResponseTemplate::new(429)
-            .insert_header("retry-after", "30")
+            .insert_header("retry-after", "120")
             .set_body_raw("Too Many Requests", "text/plain"),
         10,
     )

@@ -257,7 +257,8 @@ async fn run_all_failure_part_way_keeps_what_was_delivered() {
             v2: false,
             fail_at_skip: Some(100),
         })
-        .expect(2)
+        // Page 1, then page 2 three times: a 503 on a list is retried (3 attempts in all).
+        .expect(4)
         .mount(&server)
         .await;
     let out = actionspec([

@@ -8,4 +8,6 @@ mod examples;
 mod meta_schema;
 mod oauth;
 mod pagination;
+mod raw_server;
 mod regressions;
+mod resilience;

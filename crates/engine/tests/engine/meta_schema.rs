@@ -3,8 +3,9 @@
 //! Rust type, and every shipped connector passes both.
 
 use actionspec_engine::spec::{
-    ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Example, ExampleResponse,
-    HealthCheck, InputSpec, PaginationStyle, SandboxSpec, Server, TotalSource,
+    ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, Example,
+    ExampleResponse, HealthCheck, InputSpec, PaginationStyle, Retries, SandboxSpec, Server,
+    Timeouts, TotalSource,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -41,6 +42,12 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("Credential", serde_introspect::<Credential>()),
         ("AuthMethod", serde_introspect::<AuthMethod>()),
         ("HealthCheck", serde_introspect::<HealthCheck>()),
+        ("Defaults", serde_introspect::<Defaults>()),
+        ("Timeouts", serde_introspect::<Timeouts>()),
+        ("Retries", serde_introspect::<Retries>()),
+        ("Defaults", serde_introspect::<Defaults>()),
+        ("Timeouts", serde_introspect::<Timeouts>()),
+        ("Retries", serde_introspect::<Retries>()),
         ("PaginationStyle", serde_introspect::<PaginationStyle>()),
         ("TotalSource", serde_introspect::<TotalSource>()),
         ("ActionSpec", serde_introspect::<ActionSpec>()),

@@ -1,6 +1,6 @@
 //! Simulated conditions: `fail_rate` answers 429 (`Retry-After: 1`) or 503, repeatably for a
-//! seed, and the engine reports them as the API's errors (retries do not exist yet); `latency`
-//! delays every answer.
+//! seed; the engine retries them for idempotent actions and reports them as the API's errors
+//! when the attempts run out; `latency` delays every answer.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +8,7 @@ use actionspec_engine::ErrorKind;
 use actionspec_sandbox::{Error, Options, Sandbox};
 use serde_json::json;
 
-use crate::common::{http, jumpcloud, run, start};
+use crate::common::{http, jumpcloud, records, run, start};
 
 fn failing(rate: f64, seed: u64) -> Options {
     Options {
@@ -23,8 +23,13 @@ async fn every_request_fails_at_rate_one_and_the_error_says_so() {
     let c = jumpcloud();
     let sandbox = start(&c, &failing(1.0, 1)).await;
     let mut kinds = Vec::new();
+    let mut config = sandbox.config();
+    config.options.attempts = Some(1);
+    let client = actionspec_engine::Client::new().unwrap();
+    let action = c.action("list_system_users").unwrap();
     for _ in 0..12 {
-        let e = run(&c, &sandbox, "list_system_users", json!({"limit": 5}))
+        let e = c
+            .run(&client, action, &json!({"limit": 5}), &config)
             .await
             .unwrap_err();
         assert!(e.message.contains("simulated"), "{}", e.message);
@@ -43,6 +48,52 @@ async fn every_request_fails_at_rate_one_and_the_error_says_so() {
         kinds.push(e.kind);
     }
     assert!(kinds.contains(&ErrorKind::RateLimited) && kinds.contains(&ErrorKind::Upstream));
+}
+
+/// With half the requests failing, retries (honouring `Retry-After: 1`) still deliver every
+/// record exactly once.
+#[tokio::test]
+async fn retries_carry_a_list_through_simulated_failures() {
+    let c = jumpcloud();
+    let mut options = records(&[("systemusers", 250)]);
+    options.fail_rate = 0.5;
+    options.seed = 2;
+    let sandbox = start(&c, &options).await;
+    let mut config = sandbox.config();
+    config.options.attempts = Some(8);
+    let client = actionspec_engine::Client::new().unwrap();
+    let mut ids = Vec::new();
+    let summary = c
+        .run_all(
+            &client,
+            c.action("list_system_users").unwrap(),
+            &json!({}),
+            &config,
+            |p| {
+                ids.extend(
+                    p.records
+                        .iter()
+                        .map(|r| r["_id"].as_str().unwrap_or_default().to_owned()),
+                );
+                Ok(())
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(summary.records, 250);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 250, "each record once");
+    // The control: the same sandbox (same seed) without retries fails part-way.
+    let again = start(&c, &options).await;
+    let mut config = again.config();
+    config.options.attempts = Some(1);
+    let action = c.action("list_system_users").unwrap();
+    let e = c
+        .run_all(&client, action, &json!({}), &config, |_| Ok(()))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("simulated"), "{}", e.message);
 }
 
 /// The statuses of 40 requests.
