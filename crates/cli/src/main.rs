@@ -155,6 +155,7 @@ impl LimitArgs {
             attempt_timeout: secs(self.timeout),
             deadline: secs(self.deadline),
             max_response_bytes: self.max_response_bytes,
+            ..actionspec_engine::RunOptions::default()
         }
     }
 }
@@ -177,6 +178,15 @@ struct RunArgs {
     /// Follow pagination and stream every record to stdout as NDJSON.
     #[arg(long)]
     all: bool,
+    /// With --all: pages in flight at once once the total is known; 1 fetches one after another [default: 4]
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..=64))]
+    concurrency: Option<u64>,
+    /// With --all: stop after N pages, and print how to go on
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    max_pages: Option<u64>,
+    /// With --all: stop after N records, and print how to go on
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    max_records: Option<u64>,
     #[command(flatten)]
     target: TargetArgs,
     /// Confirm a destructive action (deletes, erase, lock, restart, shutdown).
@@ -268,6 +278,7 @@ fn run(cli: Cli) -> Result<()> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     });
+    let _ = CONNECTORS_DIR.set(connectors.clone());
     let registry = Registry::load(connectors.as_deref())?;
     for broken in &registry.broken {
         let n = broken.diagnostics.len();
@@ -294,6 +305,43 @@ fn run(cli: Cli) -> Result<()> {
         } => auth_check(registry.get(&connector)?, &target),
         Command::Validate { .. } => Ok(()),
     }
+}
+
+/// The `--connectors` folder of this run (flag or environment), for the commands it prints.
+static CONNECTORS_DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// The command that runs `action` again with `input` and every option of this run that decides
+/// where it goes and how it authenticates, quoted for a POSIX shell.
+fn resume_command(
+    c: &Connector,
+    action: &str,
+    args: &RunArgs,
+    input: &serde_json::Map<String, Value>,
+) -> String {
+    let mut cmd = format!("actionspec run {} {action}", c.spec.key);
+    let mut opt = |flag: &str, value: Option<String>| {
+        if let Some(v) = value {
+            cmd.push_str(&format!(" {flag} {}", shell_quote(&v)));
+        }
+    };
+    let t = &args.target;
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    opt("--connectors", CONNECTORS_DIR.get().and_then(path));
+    opt("--server", t.server.clone());
+    opt("--base-url", t.base_url.clone());
+    opt("--auth", t.auth.clone());
+    opt("--token-url", t.token_url.clone());
+    opt("--credentials", path(&t.credentials));
+    if t.no_token_cache {
+        cmd.push_str(" --no-token-cache");
+    }
+    if args.sandbox {
+        cmd.push_str(" --sandbox");
+    }
+    format!(
+        "{cmd} --all --input {}",
+        shell_quote(&Value::Object(input.clone()).to_string())
+    )
 }
 
 /// `text` quoted for a POSIX shell.
@@ -745,7 +793,10 @@ fn read_input(args: &RunArgs) -> Result<Value> {
 fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
     let action = c.action(&args.action)?;
     let input = read_input(args)?;
-    let config = config_for(c, &args.target)?;
+    let mut config = config_for(c, &args.target)?;
+    config.options.concurrency = args.concurrency.map(|n| n as usize);
+    config.options.max_pages = args.max_pages;
+    config.options.max_records = args.max_records;
     if args.all && action.pagination.is_none() {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -803,20 +854,10 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 .await;
             let summary = result.map_err(|mut e| {
                 // The engine gives the input that resumes; give the whole command.
-                if let Some(resume) = e.resume_input.clone() {
-                    // The whole command, with the same target, quoted for a POSIX shell.
-                    let mut target = String::new();
-                    if let Some(url) = &args.target.base_url {
-                        target.push_str(&format!(" --base-url {}", shell_quote(url)));
-                    }
-                    if let Some(server) = &args.target.server {
-                        target.push_str(&format!(" --server {}", shell_quote(server)));
-                    }
+                if let Some(resume) = &e.resume_input {
                     e.hint = Some(format!(
-                        "resume with: actionspec run {} {}{target} --all --input {}",
-                        c.spec.key,
-                        action.id,
-                        shell_quote(&Value::Object(*resume).to_string())
+                        "resume with: {}",
+                        resume_command(c, &action.id, args, resume)
                     ));
                 }
                 e
@@ -831,6 +872,7 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 plural(summary.records, "record"),
                 plural(summary.pages, "page")
             );
+            report_listing_end(c, action, args, &summary);
             Ok(())
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;
@@ -838,6 +880,41 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
             out(&pretty(&outcome))
         }
     })
+}
+
+/// Notes on stderr about how a listing ended, when it matters: repeated records dropped, a short
+/// page taken as the end, a bound reached (with the command that goes on).
+fn report_listing_end(
+    c: &Connector,
+    action: &actionspec_engine::Action,
+    args: &RunArgs,
+    summary: &actionspec_engine::Summary,
+) {
+    use actionspec_engine::paginate::End;
+    let mut err = io::stderr();
+    if summary.duplicates > 0 {
+        let _ = writeln!(
+            err,
+            "note: dropped {} the page before had already delivered (records were added while listing)",
+            plural(summary.duplicates, "repeated record")
+        );
+    }
+    match (summary.end, &summary.next_input) {
+        (Some(End::ShortPage), _) => {
+            let _ = writeln!(
+                err,
+                "note: stopped on a short page, as the connector's pagination says (`stop: short_page`); the API reported no total"
+            );
+        }
+        (Some(End::Bound), Some(next)) => {
+            let _ = writeln!(
+                err,
+                "note: stopped at the --max-pages / --max-records bound; go on with: {}",
+                resume_command(c, &action.id, args, next)
+            );
+        }
+        _ => {}
+    }
 }
 
 /// `run --sandbox`: starts an in-process sandbox on an ephemeral loopback port and points the

@@ -72,7 +72,7 @@ fn set_bearer(
 }
 
 /// One page of a list action.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Page {
     /// The records on this page.
     pub records: Vec<Value>,
@@ -85,7 +85,7 @@ pub struct Page {
 }
 
 /// What `run_all` did.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
     /// Pages fetched.
     pub pages: u64,
@@ -93,6 +93,14 @@ pub struct Summary {
     pub records: u64,
     /// The total reported by the API, if any.
     pub total: Option<u64>,
+    /// Records dropped because the page before had delivered them (needs the style's
+    /// `record_id`).
+    pub duplicates: u64,
+    /// Why the list ended.
+    pub end: Option<crate::paginate::End>,
+    /// When a bound (`max_pages`, `max_records`) ended the run: the input that goes on from
+    /// there.
+    pub next_input: Option<Map<String, Value>>,
 }
 
 impl Connector {
@@ -133,16 +141,17 @@ impl Connector {
             }
         };
         let status = raw.status;
-        let page = match &action.pagination {
-            None => None,
-            Some(style) => Some(
-                page_of(style, input, body.as_ref(), &raw.headers, &request, action)
-                    .map_err(|e| e.with_action(&action.id))?,
-            ),
+        let (body, page) = match &action.pagination {
+            None => (body, None),
+            Some(style) => {
+                let page = page_of(style, input, body, &raw.headers, &request, action)
+                    .map_err(|e| e.with_action(&action.id))?;
+                (None, Some(page))
+            }
         };
         Ok(Outcome {
             status,
-            body: if page.is_some() { None } else { body },
+            body,
             page,
             auth,
         })
@@ -182,84 +191,6 @@ impl Connector {
         set_bearer(request, &fresh, secrets, &mut auth, &tr);
         let exchange = crate::http::exchange(client, request, action, policy, secrets).await?;
         Ok((exchange, auth))
-    }
-
-    /// Runs a list action across every page, calling `on_page` as each page arrives, with the
-    /// largest page size the style allows (unless the input sets one). Stops at the total when
-    /// the API reports one (no request past it), else on a short or empty page.
-    ///
-    /// A failure part-way keeps what was delivered: the error says how many records were
-    /// delivered and gives the input that resumes from there.
-    ///
-    /// # Errors
-    /// As [`Connector::run`], and [`ErrorKind::Usage`] for an action without pagination;
-    /// [`ErrorKind::Upstream`] when the API returns the same page twice.
-    pub async fn run_all(
-        &self,
-        client: &Client,
-        action: &Action,
-        input: &Value,
-        config: &Config,
-        mut on_page: impl FnMut(&Page) -> Result<()>,
-    ) -> Result<Summary> {
-        let Some(style) = &action.pagination else {
-            return Err(not_a_list(action));
-        };
-        let mut input = input.as_object().cloned().unwrap_or_default();
-        if !input.contains_key(&style.limit_input) {
-            input.insert(style.limit_input.clone(), Value::from(style.max_page_size));
-        }
-        let mut summary = Summary {
-            pages: 0,
-            records: 0,
-            total: None,
-        };
-        let mut previous_first: Option<Value> = None;
-        loop {
-            let current = Value::Object(input.clone());
-            let outcome = match self.run(client, action, &current, config).await {
-                Ok(o) => o,
-                Err(mut e) if summary.pages > 0 => {
-                    e.message = format!(
-                        "{} (page {} failed; {} from {} were delivered)",
-                        e.message,
-                        summary.pages + 1,
-                        plural(summary.records, "record"),
-                        plural(summary.pages, "page"),
-                    );
-                    e.hint = Some(
-                        "the resume input fetches the failed page again; the pages before it need not be fetched again"
-                            .to_owned(),
-                    );
-                    e.resume_input = current.as_object().cloned().map(Box::new);
-                    return Err(e);
-                }
-                Err(e) => return Err(e),
-            };
-            let Some(page) = outcome.page else {
-                return Ok(summary);
-            };
-            if let Some(first) = page.records.first() {
-                if previous_first.as_ref() == Some(first) {
-                    return Err(Error::new(ErrorKind::Upstream, format!(
-                        "the API returned the same page twice (at {} = {}); stopping so as not to loop",
-                        style.offset_input,
-                        current.get(&style.offset_input).cloned().unwrap_or(Value::Null)
-                    ))
-                    .with_hint(format!("check that `{}` is the API's offset parameter", style.offset_input))
-                    .with_action(&action.id));
-                }
-                previous_first = Some(first.clone());
-            }
-            summary.pages += 1;
-            summary.records += page.records.len() as u64;
-            summary.total = page.total.or(summary.total);
-            on_page(&page)?;
-            match page.next_input {
-                Some(next) => input = next,
-                None => return Ok(summary),
-            }
-        }
     }
 
     /// Checks the status and parses the body. `Ok(None)` for 204 and empty bodies.
@@ -542,85 +473,78 @@ fn excerpt(body: &str) -> String {
     format!("{out:?}")
 }
 
-/// Extracts one page from a list response.
+/// Extracts one page from a list response, taking the record array out of the body (no copy).
 fn page_of(
     style: &PaginationStyle,
     input: &Value,
-    body: Option<&Value>,
+    body: Option<Value>,
     headers: &reqwest::header::HeaderMap,
     request: &HttpRequest,
     action: &Action,
 ) -> Result<Page> {
+    let total = style
+        .total
+        .as_ref()
+        .and_then(|t| match (&t.body, &t.header) {
+            (Some(pointer), _) => body.as_ref()?.pointer(pointer).and_then(as_count),
+            (None, Some(name)) => headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|s| s.trim().parse().ok()),
+            (None, None) => None,
+        });
     let records = match body {
         None => Vec::new(),
-        Some(body) => match body.pointer(&style.records) {
-            Some(Value::Array(items)) => items.clone(),
+        Some(mut body) => match body.pointer_mut(&style.records).map(Value::take) {
+            Some(Value::Array(items)) => items,
             Some(Value::Null) | None if style.records.is_empty() => Vec::new(),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::Upstream,
-                    format!(
-                        "{} {}: the response has no record array at `{}`",
-                        request.method.as_str(),
-                        request.full_url(true),
-                        if style.records.is_empty() {
-                            "the top level"
-                        } else {
-                            &style.records
-                        }
-                    ),
-                )
-                .with_hint(format!(
-                    "the pagination style of action `{}` expects one; check the API version",
-                    action.id
-                )));
-            }
+            _ => return Err(no_records(style, request, action)),
         },
     };
-    let total = style.total.as_ref().and_then(|t| {
-        if let Some(pointer) = &t.body {
-            return body.and_then(|b| b.pointer(pointer)).and_then(as_count);
-        }
-        let name = t.header.as_deref()?;
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.trim().parse().ok())
-    });
-    let obj = input.as_object().cloned().unwrap_or_default();
-    let offset = obj
-        .get(&style.offset_input)
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
-    let limit = obj
-        .get(&style.limit_input)
-        .and_then(Value::as_u64)
-        .or_else(|| {
-            action
-                .spec
-                .inputs
-                .get(&style.limit_input)
-                .and_then(|i| i.default.as_ref())
-                .and_then(Value::as_u64)
-        });
-    let n = records.len() as u64;
-    let next_offset = offset + n;
-    let more = match (total, limit) {
-        _ if n == 0 => false,
-        (Some(total), _) => next_offset < total,
-        (None, Some(limit)) => n >= limit,
-        (None, None) => true,
+    let given = input.as_object().cloned().unwrap_or_default();
+    // `{"skip": 250.0}` is offset 250 (planning sent it as 250).
+    let obj = crate::plan::normalize_integers(action, &given, &mut Vec::new()).unwrap_or(given);
+    let offsets = crate::paginate::Offsets {
+        style,
+        default_limit: default_page_size(action, style),
     };
-    let next_input = more.then(|| {
-        let mut next = obj;
-        next.insert(style.offset_input.clone(), Value::from(next_offset));
-        next
-    });
+    let n = records.len() as u64;
+    let next_input = offsets.next(&obj, n, total, n).ok();
     Ok(Page {
         records,
         total,
         next_input,
     })
+}
+
+/// The page size of a list action when its input sets none: its limit input's default.
+pub(crate) fn default_page_size(action: &Action, style: &PaginationStyle) -> Option<u64> {
+    action
+        .spec
+        .inputs
+        .get(&style.limit_input)
+        .and_then(|i| i.default.as_ref())
+        .and_then(Value::as_u64)
+}
+
+fn no_records(style: &PaginationStyle, request: &HttpRequest, action: &Action) -> Error {
+    Error::new(
+        ErrorKind::Upstream,
+        format!(
+            "{} {}: the response has no record array at `{}`",
+            request.method.as_str(),
+            request.full_url(true),
+            if style.records.is_empty() {
+                "the top level"
+            } else {
+                &style.records
+            }
+        ),
+    )
+    .with_hint(format!(
+        "the pagination style of action `{}` expects one; check the API version",
+        action.id
+    ))
 }
 
 /// A count that may be a JSON number or a numeric string.

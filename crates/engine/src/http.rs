@@ -55,7 +55,17 @@ pub struct RunOptions {
     pub deadline: Option<Duration>,
     /// The largest response body accepted, in bytes.
     pub max_response_bytes: Option<u64>,
+    /// Listing every page: stop after this many pages (the summary's `next_input` goes on).
+    pub max_pages: Option<u64>,
+    /// Listing every page: stop after this many records (the summary's `next_input` goes on).
+    pub max_records: Option<u64>,
+    /// Listing every page: how many pages may be in flight at once once the total is known
+    /// (default [`CONCURRENCY`]; `1` fetches one page after another).
+    pub concurrency: Option<usize>,
 }
+
+/// Pages in flight at once when listing a list whose total is known.
+pub const CONCURRENCY: usize = 4;
 
 /// The resolved rules for one action call.
 #[derive(Debug, Clone, Copy)]

@@ -311,6 +311,11 @@ impl Connector {
         let mut violations = action.check_input(input);
         let normalized = normalize_integers(action, input_map, &mut violations);
         let input_map = normalized.as_ref().unwrap_or(input_map);
+        if let Some(v) = page_size_violation(action, input_map)
+            && !violations.iter().any(|o| o.pointer == v.pointer)
+        {
+            violations.push(v);
+        }
         let mut url = self.base_url(config)?;
         for part in &action.path {
             match part {
@@ -726,9 +731,22 @@ fn path_value_problem(raw: &str, sensitive: bool) -> Option<String> {
 /// The largest integer a JSON number holds exactly as a double (2^53 - 1).
 const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
 
+/// A page size above the most the action's pagination style allows.
+fn page_size_violation(action: &Action, input: &Map<String, Value>) -> Option<InputViolation> {
+    let style = action.pagination.as_ref()?;
+    let asked = input.get(&style.limit_input)?.as_u64()?;
+    (asked > style.max_page_size).then(|| InputViolation {
+        pointer: format!("/{}", crate::yaml::escape_token(&style.limit_input)),
+        message: format!(
+            "{asked} is above the largest page size the API accepts ({})",
+            style.max_page_size
+        ),
+    })
+}
+
 /// Integer inputs written as floats (`3.0`, `1e2`) are sent as integers (`3`, `100`); integers a
 /// double cannot hold exactly are refused rather than sent rounded. `None` when nothing changed.
-fn normalize_integers(
+pub(crate) fn normalize_integers(
     action: &Action,
     input: &Map<String, Value>,
     violations: &mut Vec<InputViolation>,

@@ -280,10 +280,28 @@ pub struct PaginationStyle {
     /// Where the total record count is reported, if anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalSource>,
-    /// The record member that holds each record's id (JumpCloud v1 `_id`, v2 `id`). The sandbox
-    /// keys its records by it; when omitted it is inferred from the examples, else `id`.
+    /// The record member that holds each record's id (JumpCloud v1 `_id`, v2 `id`), or a JSON
+    /// pointer to it (`/meta/id`). Listing every page drops a record whose id the page before
+    /// already delivered (a record inserted between two requests shifts the window). The
+    /// sandbox keys its records by it; when omitted it is inferred from the examples, else `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
+    /// When the list ends where the API reports no total: `empty_page` (the default: one more
+    /// request, which returns no record) or `short_page` (for APIs known to fill every page but
+    /// the last). With a total, the list ends at the total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<StopRule>,
+}
+
+/// How a list without a total ends (see [`PaginationStyle::stop`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopRule {
+    /// A page with no record ends the list.
+    #[default]
+    EmptyPage,
+    /// A page with fewer records than the page size ends the list.
+    ShortPage,
 }
 
 /// Where a list response reports its total record count.

@@ -748,6 +748,7 @@ mod tests {
             records: records.into(),
             total,
             record_id: None,
+            stop: None,
         }
     }
 

@@ -266,6 +266,8 @@ async fn run_all_failure_part_way_keeps_what_was_delivered() {
         "jumpcloud",
         "list_system_users",
         "--all",
+        "--concurrency",
+        "1",
         "--base-url",
         &base_url(&server),
     ])

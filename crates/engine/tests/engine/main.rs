@@ -5,6 +5,7 @@ mod common;
 mod conformance;
 mod diagnostics;
 mod examples;
+mod listing;
 mod meta_schema;
 mod oauth;
 mod pagination;

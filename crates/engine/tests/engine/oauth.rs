@@ -310,8 +310,11 @@ async fn a_token_revoked_mid_pagination_is_refreshed_and_the_same_page_retried()
     let mut ids = Vec::new();
     let mut pages = 0;
     let valid = s.valid.clone();
+    // One page at a time, so that which token each request carried is deterministic.
+    let mut config = s.config.clone();
+    config.options.concurrency = Some(1);
     s.connector
-        .run_all(&client, list(&s), &json!({}), &s.config, |page| {
+        .run_all(&client, list(&s), &json!({}), &config, |page| {
             pages += 1;
             if pages == 1 {
                 // The token dies between pages 1 and 2.

@@ -206,7 +206,7 @@ async fn exact_multiple_of_the_page_size_makes_no_extra_request() {
 }
 
 #[tokio::test]
-async fn missing_total_header_stops_on_a_short_page() {
+async fn missing_total_header_stops_on_the_empty_page_after_a_short_one() {
     let run = run_all(
         "list_ldap_servers",
         150,
@@ -217,9 +217,14 @@ async fn missing_total_header_stops_on_a_short_page() {
     .await;
     let summary = run.result.unwrap();
     assert_eq!((summary.records, summary.total), (150, None));
+    // Without a total, a short page may be a page the API capped: only an empty one ends it.
     assert_eq!(
         run.requests,
-        vec![(Some(100), None), (Some(100), Some(100))]
+        vec![
+            (Some(100), None),
+            (Some(100), Some(100)),
+            (Some(100), Some(200))
+        ]
     );
     assert_each_once(&run.pages, 150);
 }
@@ -402,5 +407,5 @@ async fn an_api_that_ignores_the_offset_is_stopped() {
         .await
         .unwrap_err();
     assert_eq!(pages, 1);
-    assert!(err.message.contains("same page twice"), "{}", err.message);
+    assert!(err.message.contains("returned before"), "{}", err.message);
 }

@@ -91,8 +91,9 @@ async fn pages_follow_limit_and_skip_and_report_the_next_input() {
 }
 
 #[tokio::test]
-async fn a_list_without_a_total_stops_on_a_short_page() {
-    // GET /commands/{id}/results is a bare array with no total: `run_all` stops on a short page.
+async fn a_list_without_a_total_ends_on_an_empty_page() {
+    // GET /commands/{id}/results is a bare array with no total: `run_all` ends on the empty page
+    // after the short one (a short page alone may be one the API capped).
     let c = jumpcloud();
     let sandbox = start(&c, &records(&[("commands", 1), ("commands/results", 120)])).await;
     let command = run(&c, &sandbox, "list_commands", json!({}))
@@ -119,6 +120,10 @@ async fn a_list_without_a_total_stops_on_a_short_page() {
         .unwrap();
     // 119: the 120th result is the example's, kept under the example's command id (which
     // `commands=1` did not keep).
-    assert_eq!(pages, [100, 19]);
+    assert_eq!(pages, [100, 19, 0]);
     assert_eq!(summary.total, None);
+    assert_eq!(
+        summary.end,
+        Some(actionspec_engine::paginate::End::EmptyPage)
+    );
 }

@@ -1,0 +1,270 @@
+//! Listing every page of a list action: the driver of the pagination kinds in
+//! [`crate::paginate`], with what applies to every kind — the loop guard, dropping repeated
+//! records, `max_pages` / `max_records`, concurrent pages once the total is known, and a failure
+//! part-way that keeps what was delivered.
+
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+
+use crate::connector::{Action, Connector};
+use crate::error::{Error, ErrorKind, InputViolation, Result};
+use crate::execute::{Client, Page, Summary, default_page_size, not_a_list, plural};
+use crate::http::CONCURRENCY;
+use crate::paginate::{End, Fingerprints, Offsets, RecentIds};
+use crate::plan::Config;
+use crate::spec::PaginationStyle;
+
+/// What to do after a page.
+enum Step {
+    Next(Map<String, Value>),
+    End(End),
+}
+
+/// The state of one listing run.
+struct Listing<'a> {
+    offsets: Offsets<'a>,
+    summary: Summary,
+    seen: Fingerprints,
+    ids: Option<RecentIds>,
+    /// The largest page the API returned so far.
+    honoured: u64,
+    max_pages: Option<u64>,
+    max_records: Option<u64>,
+}
+
+impl Connector {
+    /// Runs a list action across every page, calling `on_page` with each page in order, with the
+    /// largest page size the style allows (unless the input sets one). With a reported total it
+    /// makes no request past it; without one it ends by the style's stop rule
+    /// ([`crate::spec::StopRule`]). Once the first page reports a total, the other pages are
+    /// fetched `concurrency` at a time (run options; default [`CONCURRENCY`]), still delivered
+    /// in order, so memory stays within page size × concurrency.
+    ///
+    /// Never loses or repeats silently: the offset advances by the page size the API honours; a
+    /// page seen before anywhere in the run is an error, not a loop; with the style's
+    /// `record_id`, records the page before delivered are dropped and counted
+    /// ([`Summary::duplicates`]). `max_pages` and `max_records` bound the run (then
+    /// [`Summary::next_input`] goes on from there).
+    ///
+    /// # Errors
+    /// As [`Connector::run`] for the first page; [`ErrorKind::Usage`] for an action without
+    /// pagination; [`ErrorKind::Upstream`] when the API returns a page it returned before. A
+    /// failure part-way keeps what was delivered: the error says how many records were
+    /// delivered and carries the input that resumes from the first missing page
+    /// ([`Error::resume_input`]).
+    pub async fn run_all(
+        &self,
+        client: &Client,
+        action: &Action,
+        input: &Value,
+        config: &Config,
+        mut on_page: impl FnMut(&Page) -> Result<()>,
+    ) -> Result<Summary> {
+        let Some(style) = &action.pagination else {
+            return Err(not_a_list(action));
+        };
+        let mut list = Listing::new(action, style, config);
+        let mut input = first_input(action, style, input);
+        let concurrency = config.options.concurrency.unwrap_or(CONCURRENCY).max(1);
+        loop {
+            let page = self.fetch(client, action, &input, config).await;
+            let page = page.map_err(|e| list.part_way(e, &input))?;
+            let step = list.accept(page, &input, action, &mut on_page)?;
+            let next = match step {
+                Step::End(end) => return Ok(list.finish(end)),
+                Step::Next(next) => next,
+            };
+            input = match (list.summary.total, concurrency) {
+                (Some(total), 2..) if list.summary.pages == 1 => {
+                    let step = list.honoured.min(list.offsets.requested(&input)).max(1);
+                    let rest = list.offsets.remaining(&input, step, total);
+                    match self
+                        .fan_out(
+                            client,
+                            action,
+                            config,
+                            rest,
+                            concurrency,
+                            &mut list,
+                            &mut on_page,
+                        )
+                        .await?
+                    {
+                        Step::End(end) => return Ok(list.finish(end)),
+                        Step::Next(next) => next,
+                    }
+                }
+                _ => next,
+            };
+        }
+    }
+
+    /// Fetches `inputs` `concurrency` at a time and accepts them in order; the step after the
+    /// last (the list may have grown meanwhile).
+    #[allow(clippy::too_many_arguments)]
+    async fn fan_out(
+        &self,
+        client: &Client,
+        action: &Action,
+        config: &Config,
+        inputs: Vec<Map<String, Value>>,
+        concurrency: usize,
+        list: &mut Listing<'_>,
+        on_page: &mut impl FnMut(&Page) -> Result<()>,
+    ) -> Result<Step> {
+        let mut pages = futures_util::stream::iter(inputs)
+            .map(|input| async move {
+                let page = self.fetch(client, action, &input, config).await;
+                (input, page)
+            })
+            .buffered(concurrency);
+        let mut step = Step::End(End::Total);
+        while let Some((input, page)) = pages.next().await {
+            let page = page.map_err(|e| list.part_way(e, &input))?;
+            step = list.accept(page, &input, action, on_page)?;
+            if matches!(step, Step::End(_)) {
+                break;
+            }
+        }
+        Ok(step)
+    }
+
+    /// One page.
+    async fn fetch(
+        &self,
+        client: &Client,
+        action: &Action,
+        input: &Map<String, Value>,
+        config: &Config,
+    ) -> Result<Page> {
+        let outcome = self
+            .run(client, action, &Value::Object(input.clone()), config)
+            .await?;
+        Ok(outcome.page.unwrap_or_default())
+    }
+}
+
+/// The first page's input: integers written as floats made integers (before any page
+/// arithmetic), and the largest page size unless the input sets one.
+fn first_input(action: &Action, style: &PaginationStyle, input: &Value) -> Map<String, Value> {
+    let empty = Map::new();
+    let given = input.as_object().unwrap_or(&empty);
+    let mut violations: Vec<InputViolation> = Vec::new();
+    let mut out = crate::plan::normalize_integers(action, given, &mut violations)
+        .unwrap_or_else(|| given.clone());
+    if !out.contains_key(&style.limit_input) {
+        out.insert(style.limit_input.clone(), Value::from(style.max_page_size));
+    }
+    // Violations are reported by planning the first page.
+    out
+}
+
+impl<'a> Listing<'a> {
+    fn new(action: &'a Action, style: &'a PaginationStyle, config: &Config) -> Listing<'a> {
+        Listing {
+            offsets: Offsets {
+                style,
+                default_limit: default_page_size(action, style),
+            },
+            summary: Summary::default(),
+            seen: Fingerprints::default(),
+            ids: style.record_id.as_deref().map(RecentIds::new),
+            honoured: 0,
+            max_pages: config.options.max_pages,
+            max_records: config.options.max_records,
+        }
+    }
+
+    /// Takes one page fetched with `input`: guards, drops repeats, applies the bounds, hands
+    /// it to `on_page`, and says what comes next.
+    fn accept(
+        &mut self,
+        mut page: Page,
+        input: &Map<String, Value>,
+        action: &Action,
+        on_page: &mut impl FnMut(&Page) -> Result<()>,
+    ) -> Result<Step> {
+        let n = page.records.len() as u64;
+        if !self.seen.first_time(&page.records) {
+            return Err(self.loop_error(input, action));
+        }
+        self.honoured = self.honoured.max(n);
+        let total = page.total.or(self.summary.total);
+        let next = self.offsets.next(input, n, total, self.honoured);
+        let room = self
+            .max_records
+            .map_or(u64::MAX, |m| m.saturating_sub(self.summary.records));
+        let cut = (n > room).then(|| {
+            page.records
+                .truncate(usize::try_from(room).unwrap_or(usize::MAX));
+            self.offsets.at(input, self.offsets.offset(input) + room)
+        });
+        if let Some(ids) = &mut self.ids {
+            self.summary.duplicates += ids.drop_repeats(&mut page.records);
+        }
+        self.summary.pages += 1;
+        self.summary.records += page.records.len() as u64;
+        self.summary.total = total;
+        page.next_input = cut.clone().or_else(|| next.clone().ok());
+        on_page(&page)?;
+        let bounded = self.max_pages.is_some_and(|m| self.summary.pages >= m)
+            || self.max_records.is_some_and(|m| self.summary.records >= m);
+        Ok(match (cut, next) {
+            (Some(cut), _) => self.bound(cut),
+            (None, Ok(next)) if bounded => self.bound(next),
+            (None, Ok(next)) => Step::Next(next),
+            (None, Err(end)) => Step::End(end),
+        })
+    }
+
+    fn bound(&mut self, next: Map<String, Value>) -> Step {
+        self.summary.next_input = Some(next);
+        Step::End(End::Bound)
+    }
+
+    fn finish(mut self, end: End) -> Summary {
+        self.summary.end = Some(end);
+        self.summary
+    }
+
+    fn loop_error(&self, input: &Map<String, Value>, action: &Action) -> Error {
+        let style = self.offsets.style;
+        let at = input
+            .get(&style.offset_input)
+            .cloned()
+            .unwrap_or(Value::Null);
+        Error::new(
+            ErrorKind::Upstream,
+            format!(
+                "the API returned a page it had returned before (at {} = {at}); stopping so as not to loop",
+                style.offset_input
+            ),
+        )
+        .with_hint(format!(
+            "check that `{}` is the API's offset input and `{}` its page size",
+            style.offset_input, style.limit_input
+        ))
+        .with_action(&action.id)
+    }
+
+    /// A failure part-way: what was delivered, and the input that fetches the missing page.
+    fn part_way(&self, mut e: Error, input: &Map<String, Value>) -> Error {
+        let s = &self.summary;
+        if s.pages == 0 {
+            return e;
+        }
+        e.message = format!(
+            "{} (page {} failed; {} from {} were delivered)",
+            e.message,
+            s.pages + 1,
+            plural(s.records, "record"),
+            plural(s.pages, "page"),
+        );
+        e.hint = Some(
+            "the resume input fetches the failed page again; the pages before it need not be fetched again"
+                .to_owned(),
+        );
+        e.resume_input = Some(Box::new(input.clone()));
+        e
+    }
+}
