@@ -120,7 +120,8 @@ impl Connector {
     ) -> Result<Outcome> {
         let mut request = self.plan(action, input, config, Mode::Execute)?;
         let mut secrets = secrets_of(action, input, config);
-        let policy = Policy::resolve(&self.spec.defaults, &config.options);
+        let mut policy = Policy::resolve(&self.spec.defaults, &config.options);
+        policy.limiter = client.limiter(&self.spec.key, self.spec.defaults.rate_limit);
         let (exchange, auth) = self
             .send_authorized(client, action, &mut request, &mut secrets, &policy)
             .await?;

@@ -17,7 +17,7 @@ use crate::connector::Action;
 use crate::error::{Error, ErrorKind, Result};
 use crate::origin::{self, Crossing};
 use crate::plan::{HttpRequest, Param};
-use crate::spec::Defaults;
+use crate::spec::{Defaults, RateLimit};
 
 /// How long to wait for a TCP (and TLS) connection, unless the connector or the run says.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,7 +68,7 @@ pub struct RunOptions {
 pub const CONCURRENCY: usize = 4;
 
 /// The resolved rules for one action call.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Policy {
     pub connect: Duration,
     pub attempt: Duration,
@@ -77,6 +77,8 @@ pub(crate) struct Policy {
     pub max_wait: Duration,
     pub follow_redirects: bool,
     pub max_response_bytes: u64,
+    /// Waited on before every attempt.
+    pub limiter: Option<Arc<Limiter>>,
 }
 
 impl Policy {
@@ -110,6 +112,7 @@ impl Policy {
                 .max_response_bytes
                 .or(defaults.max_response_bytes)
                 .unwrap_or(MAX_RESPONSE_BYTES),
+            limiter: None,
         }
     }
 }
@@ -117,6 +120,10 @@ impl Policy {
 type MakeBuilder = dyn Fn() -> reqwest::ClientBuilder + Send + Sync;
 /// Pooled clients by (connect, attempt) timeout.
 type Pools = Mutex<Vec<((Duration, Duration), reqwest::Client)>>;
+/// A connector's request-rate limiter.
+pub(crate) type Limiter = governor::DefaultDirectRateLimiter;
+/// Limiters by connector key and rate.
+type Limiters = Mutex<Vec<((String, RateLimit), Arc<Limiter>)>>;
 
 /// The HTTP client shared by every request of a process, with its OAuth token cache.
 ///
@@ -127,6 +134,7 @@ type Pools = Mutex<Vec<((Duration, Duration), reqwest::Client)>>;
 pub struct Client {
     make: Arc<MakeBuilder>,
     pools: Arc<Pools>,
+    limiters: Arc<Limiters>,
     pub(crate) tokens: Arc<TokenStore>,
 }
 
@@ -162,6 +170,7 @@ impl Client {
         let client = Client {
             make: Arc::new(make),
             pools: Arc::default(),
+            limiters: Arc::default(),
             tokens: Arc::new(TokenStore::default()),
         };
         client.http(CONNECT_TIMEOUT, ATTEMPT_TIMEOUT)?;
@@ -174,6 +183,27 @@ impl Client {
     pub fn with_token_cache(mut self, dir: std::path::PathBuf) -> Client {
         self.tokens = Arc::new(TokenStore::with_disk_cache(dir));
         self
+    }
+
+    /// The limiter of `connector`'s requests at `rate`, shared by every call through this
+    /// client (so by concurrent pages and retries alike).
+    pub(crate) fn limiter(&self, connector: &str, rate: Option<RateLimit>) -> Option<Arc<Limiter>> {
+        let rate = rate?;
+        let per_second = std::num::NonZeroU32::new(rate.requests_per_second)?;
+        let burst =
+            std::num::NonZeroU32::new(rate.burst.unwrap_or(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        let mut limiters = self
+            .limiters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (connector.to_owned(), rate);
+        if let Some((_, l)) = limiters.iter().find(|(k, _)| *k == key) {
+            return Some(l.clone());
+        }
+        let quota = governor::Quota::per_second(per_second).allow_burst(burst);
+        let limiter = Arc::new(governor::RateLimiter::direct(quota));
+        limiters.push((key, limiter.clone()));
+        Some(limiter)
     }
 
     /// The pooled client for these timeouts, built on first use.
@@ -262,6 +292,9 @@ pub(crate) async fn exchange(
     let mut attempts = 0;
     loop {
         attempts += 1;
+        if let Some(limiter) = &policy.limiter {
+            limiter.until_ready().await;
+        }
         let remaining = policy.deadline.saturating_sub(started.elapsed());
         let limit = policy.attempt.min(remaining);
         let result = tokio::time::timeout(limit, follow(&http, request, action, policy, secrets))

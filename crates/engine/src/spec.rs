@@ -210,6 +210,22 @@ pub struct Defaults {
     /// The largest response body accepted, in bytes (default 64 MiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_response_bytes: Option<u64>,
+    /// A client-side limit on the request rate, shared by every request of the connector in the
+    /// process (concurrent pages and retries included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A request rate (the GCRA of the `governor` crate): on average `requests_per_second`, with
+/// bursts of up to `burst` requests at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Requests per second, on average.
+    pub requests_per_second: u32,
+    /// Requests that may go at once after a quiet spell (default: 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<u32>,
 }
 
 /// Time limits, in whole seconds. Absent values take the engine's defaults

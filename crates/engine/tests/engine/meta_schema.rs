@@ -4,8 +4,8 @@
 
 use actionspec_engine::spec::{
     ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, Example,
-    ExampleResponse, HealthCheck, InputSpec, PaginationStyle, Retries, SandboxSpec, Server,
-    Timeouts, TotalSource,
+    ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, Retries, SandboxSpec,
+    Server, Timeouts, TotalSource,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -45,9 +45,7 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("Defaults", serde_introspect::<Defaults>()),
         ("Timeouts", serde_introspect::<Timeouts>()),
         ("Retries", serde_introspect::<Retries>()),
-        ("Defaults", serde_introspect::<Defaults>()),
-        ("Timeouts", serde_introspect::<Timeouts>()),
-        ("Retries", serde_introspect::<Retries>()),
+        ("RateLimit", serde_introspect::<RateLimit>()),
         ("PaginationStyle", serde_introspect::<PaginationStyle>()),
         ("TotalSource", serde_introspect::<TotalSource>()),
         ("ActionSpec", serde_introspect::<ActionSpec>()),

@@ -627,3 +627,60 @@ async fn a_body_without_a_length_is_cut_at_the_limit() {
     );
     assert!(e.hint.unwrap().contains("max_response_bytes"));
 }
+
+// ---------------------------------------------------------------- client-side rate limit
+
+/// Ten requests a second, one at a time: concurrent calls (and their retries) share the limit.
+#[tokio::test]
+async fn the_declared_rate_limit_spaces_requests_across_concurrent_calls() {
+    let yaml = r#"
+spec_version: 1
+key: paced
+name: Paced
+version: 1.0.0
+servers: { local: { url: "http://127.0.0.1:9/api" } }
+default_server: local
+defaults:
+  rate_limit: { requests_per_second: 10, burst: 1 }
+actions:
+  get_item:
+    name: Get Item
+    description: Fetch one item.
+    method: GET
+    path: /items/{id}
+    inputs:
+      id: { type: string, in: path, required: true }
+    examples:
+      - input: { id: a1 }
+"#;
+    let c = Connector::from_yaml("paced.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
+    // The first answer is a 503, so one retry goes through the limiter too.
+    let server = flaky(
+        ResponseTemplate::new(503),
+        1,
+        ResponseTemplate::new(200).set_body_json(json!({})),
+    )
+    .await;
+    let config = Config {
+        base_url: Some(format!("{}/api", server.uri())),
+        ..Config::default()
+    };
+    let client = Client::new().unwrap();
+    let action = c.action("get_item").unwrap();
+    let started = std::time::Instant::now();
+    let calls = (0..5).map(|i| {
+        let input = json!({ "id": format!("a{i}") });
+        let (c, client, config) = (&c, &client, &config);
+        async move { c.run(client, action, &input, config).await }
+    });
+    for outcome in futures_util::future::join_all(calls).await {
+        outcome.unwrap();
+    }
+    assert_eq!(requests(&server).await, 6);
+    // Six requests at ten a second, the first at once: at least 0.5 s.
+    assert!(
+        started.elapsed() >= Duration::from_millis(480),
+        "{:?}",
+        started.elapsed()
+    );
+}
