@@ -189,7 +189,7 @@ struct RunArgs {
     max_records: Option<u64>,
     #[command(flatten)]
     target: TargetArgs,
-    /// Confirm a destructive action (deletes, erase, lock, restart, shutdown).
+    /// Confirm a destructive action (deletes, erase, lock, restart, shutdown, running commands).
     #[arg(long, short = 'y')]
     yes: bool,
     /// Run against an in-process sandbox of the connector (seeded records, kept for this
@@ -410,6 +410,8 @@ fn table(rows: &[Vec<String>]) -> String {
 }
 
 fn validate(files: &[PathBuf]) -> Result<()> {
+    // Each file is also checked against the built-in connectors, as `--connectors` would.
+    let builtin = Registry::load(None)?;
     let (mut failed, mut unreadable) = (0, 0);
     for file in files {
         let display = file.display().to_string();
@@ -421,7 +423,7 @@ fn validate(files: &[PathBuf]) -> Result<()> {
                 continue;
             }
         };
-        match Connector::from_yaml(&display, &text) {
+        match builtin.check(&display, &text) {
             Ok(c) => out(&format!(
                 "ok: {display}: connector `{}` with {} actions\n",
                 c.spec.key,

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, SpecError, did_you_mean, unknown_name_hint};
 use crate::input;
 use crate::spec::{ActionSpec, ConnectorSpec, InputSpec, Method, PaginationStyle, Placement};
-use crate::template::{Scope, TemplateSet, ValueTemplate};
+use crate::template::{Scope, TEMPLATE_FUEL, TemplateSet, ValueTemplate};
 use crate::yaml::{self, SourceMap, escape_token};
 
 /// The meta-schema every connector file is validated against (`spec/connector.schema.json`).
@@ -27,6 +27,11 @@ static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|
         .build(&META_SCHEMA_VALUE)
         .ok()
 });
+
+/// The fuel the templates of all of a connector's examples may use together when they are
+/// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
+/// bounds a file with thousands of templates. JumpCloud's examples use about 200 in all.
+pub const EXAMPLES_FUEL: u64 = 20 * TEMPLATE_FUEL;
 
 /// A loaded, validated and compiled connector.
 #[derive(Debug)]
@@ -132,11 +137,13 @@ impl Connector {
         };
         // With meta-schema errors, the parts that still parse are checked too, so that one run
         // reports dangling references and template errors alongside the schema violations.
-        let connector = spec.map(|spec| loader.compile(file, spec));
-        if let Some(c) = &connector
+        let mut connector = spec.map(|spec| loader.compile(file, spec));
+        if let Some(c) = &mut connector
             && loader.diags.is_empty()
         {
+            c.templates.set_fuel_cap(Some(EXAMPLES_FUEL));
             loader.plan_examples(c);
+            c.templates.set_fuel_cap(None);
         }
         match connector {
             Some(c) if loader.diags.is_empty() => Ok(c),
@@ -147,6 +154,12 @@ impl Connector {
                 Err(fail(diags))
             }
         }
+    }
+
+    /// The fuel its templates have used so far, in all (see [`crate::template::TEMPLATE_FUEL`]),
+    /// planning its examples at load included.
+    pub fn template_fuel_spent(&self) -> u64 {
+        self.templates.fuel_spent()
     }
 
     /// The action named `id`.
@@ -170,6 +183,26 @@ impl Connector {
                 },
             )
         })
+    }
+}
+
+/// An action's markers: as written, else the defaults of its method.
+struct Markers {
+    read_only: bool,
+    destructive: bool,
+    idempotent: bool,
+}
+
+impl Markers {
+    fn of(a: &ActionSpec) -> Markers {
+        Markers {
+            read_only: a.read_only.unwrap_or(a.method == Method::Get),
+            destructive: a.destructive.unwrap_or(a.method == Method::Delete),
+            idempotent: a.idempotent.unwrap_or(matches!(
+                a.method,
+                Method::Get | Method::Put | Method::Delete
+            )),
+        }
     }
 }
 
@@ -254,22 +287,10 @@ impl Loader<'_> {
         for (name, auth) in &spec.auth {
             self.auth_method(&spec, name, auth);
         }
-        if let Some(check) = &spec.health_check
-            && !spec.actions.contains_key(&check.action)
-        {
-            let hint = unknown_name_hint(
-                &check.action,
-                "action",
-                spec.actions.keys().map(String::as_str),
-            );
-            self.error(
-                "/health_check/action",
-                false,
-                format!("health check names unknown action `{}`", check.action),
-                "not an action",
-                Some(hint),
-            );
+        if let Some(check) = &spec.health_check {
+            self.health_check(&spec, check);
         }
+        self.credential_env_conflicts(&spec);
         let secret: Vec<&str> = spec
             .credentials
             .iter()
@@ -313,21 +334,107 @@ impl Loader<'_> {
 
     /// Plans every example as a dry run: template errors that only show when rendering (an
     /// unknown filter, a bad argument) and example values the planner refuses are reported at
-    /// load, with the example's location, not at the first run.
+    /// load, with the example's location, not at the first run. Once the examples have used
+    /// [`EXAMPLES_FUEL`], planning stops with one diagnostic.
     fn plan_examples(&mut self, c: &Connector) {
         let config = crate::plan::Config::default();
         for action in c.actions.values() {
             for (n, example) in action.spec.examples.iter().enumerate() {
-                let input = Value::Object(example.input.clone());
-                if let Err(e) = c.plan(action, &input, &config, crate::plan::Mode::DryRun) {
-                    let detail = match e.violations.first() {
-                        Some(v) => format!("{}: {}", v.pointer, v.message),
-                        None => e.message.clone(),
-                    };
-                    let pointer = format!("/actions/{}/examples/{n}", escape_token(&action.id));
-                    self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; `actionspec run … --dry-run` shows the request".into()));
+                let pointer = format!("/actions/{}/examples/{n}", escape_token(&action.id));
+                if c.templates.fuel_spent() >= EXAMPLES_FUEL {
+                    let title = format!(
+                        "planning the examples stopped at example {} of action `{}`: together they used more than {EXAMPLES_FUEL} fuel",
+                        n + 1,
+                        action.id
+                    );
+                    let hint = format!(
+                        "templates must do little work: make loops and recursive macros end sooner (a render that fails counts as {TEMPLATE_FUEL})"
+                    );
+                    self.error(&pointer, true, title, "not planned", Some(hint));
+                    return;
                 }
+                let input = Value::Object(example.input.clone());
+                let Err(e) = c.plan(action, &input, &config, crate::plan::Mode::DryRun) else {
+                    continue;
+                };
+                let detail = match e.violations.first() {
+                    Some(v) => format!("{}: {}", v.pointer, v.message),
+                    None => e.message.clone(),
+                };
+                self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; `actionspec run … --dry-run` shows the request".into()));
             }
+        }
+    }
+
+    /// The health check must name an action that exists and is read-only: `actionspec auth
+    /// check` runs it without asking for confirmation.
+    fn health_check(&mut self, spec: &ConnectorSpec, check: &crate::spec::HealthCheck) {
+        let Some(action) = spec.actions.get(&check.action) else {
+            let hint = unknown_name_hint(
+                &check.action,
+                "action",
+                spec.actions.keys().map(String::as_str),
+            );
+            self.error(
+                "/health_check/action",
+                false,
+                format!("health check names unknown action `{}`", check.action),
+                "not an action",
+                Some(hint),
+            );
+            return;
+        };
+        let markers = Markers::of(action);
+        if !markers.read_only || markers.destructive {
+            let what = if markers.destructive {
+                "destructive"
+            } else {
+                "not read-only"
+            };
+            self.error(
+                "/health_check/action",
+                false,
+                format!(
+                    "health check action `{}` is {what} ({} {})",
+                    check.action,
+                    action.method.as_str(),
+                    action.path
+                ),
+                "not a read-only action",
+                Some("`actionspec auth check` runs the health check without asking: name a read-only action, such as a list with `limit: 1`".into()),
+            );
+        }
+    }
+
+    /// A variable is secret or it is not: a non-secret credential reading the variable of a
+    /// secret one would put the secret into templates, dry runs and output.
+    fn credential_env_conflicts(&mut self, spec: &ConnectorSpec) {
+        for (plain, p) in spec.credentials.iter().filter(|(_, c)| !c.secret) {
+            let Some((secret, _)) = spec
+                .credentials
+                .iter()
+                .find(|(_, c)| c.secret && c.env == p.env)
+            else {
+                continue;
+            };
+            let pointer = format!("/credentials/{}/env", escape_token(plain));
+            let secret_env = format!("/credentials/{}/env", escape_token(secret));
+            self.diags.push(Diagnostic {
+                span: self.map.locate(&pointer).map(|l| l.value),
+                pointer: Some(pointer),
+                title: format!(
+                    "credential `{plain}` reads `{}`, which secret credential `{secret}` also reads",
+                    p.env
+                ),
+                label: "not secret".into(),
+                hint: Some(format!(
+                    "non-secret credentials reach templates and output: give `{plain}` its own variable, or mark it `secret: true`"
+                )),
+                related: self
+                    .map
+                    .locate(&secret_env)
+                    .map(|l| (l.value, "read as a secret here".to_owned())),
+            });
         }
     }
 
@@ -524,6 +631,8 @@ impl Loader<'_> {
             }
         }
 
+        self.read_only_reason(&base, id, a);
+
         // Templates.
         let input_ids: Vec<&str> = a.inputs.keys().map(String::as_str).collect();
         let scope = Scope {
@@ -612,17 +721,14 @@ impl Loader<'_> {
         if self.diags.len() > before {
             return None;
         }
-        let read_only = a.read_only.unwrap_or(a.method == Method::Get);
+        let markers = Markers::of(a);
         Some(Action {
             id: id.to_owned(),
             spec: a.clone(),
             input_schema,
-            read_only,
-            destructive: a.destructive.unwrap_or(a.method == Method::Delete),
-            idempotent: a.idempotent.unwrap_or(matches!(
-                a.method,
-                Method::Get | Method::Put | Method::Delete
-            )),
+            read_only: markers.read_only,
+            destructive: markers.destructive,
+            idempotent: markers.idempotent,
             pagination,
             validator: validator?,
             path,
@@ -630,6 +736,35 @@ impl Loader<'_> {
             query,
             body,
         })
+    }
+
+    /// `read_only: true` on a method that writes needs `read_only_reason`, so that a marker that
+    /// skips confirmations and allows retries is a decision written down, not a slip.
+    fn read_only_reason(&mut self, base: &str, id: &str, a: &ActionSpec) {
+        let writes = a.method != Method::Get;
+        match (a.read_only, &a.read_only_reason) {
+            (Some(true), None) if writes => self.error(
+                &format!("{base}/read_only"),
+                true,
+                format!(
+                    "action `{id}` is a {} marked `read_only: true` without a reason",
+                    a.method.as_str()
+                ),
+                "read-only on a method that writes",
+                Some("add `read_only_reason: <why this request changes nothing>` (e.g. a search endpoint that takes its query as a body), or remove `read_only`".into()),
+            ),
+            (Some(true), Some(_)) if writes => {}
+            (_, Some(_)) => self.error(
+                &format!("{base}/read_only_reason"),
+                true,
+                format!(
+                    "`read_only_reason` on action `{id}` explains nothing: it applies to a POST, PUT, PATCH or DELETE marked `read_only: true`"
+                ),
+                "no read-only marker to explain",
+                Some("remove `read_only_reason`".into()),
+            ),
+            _ => {}
+        }
     }
 
     /// Parses `/a/{b}/c` into parts, checking each `{name}` against the `in: path` inputs.

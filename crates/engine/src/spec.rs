@@ -385,9 +385,14 @@ pub struct ActionSpec {
     /// Default headers this operation does not take.
     #[serde(default)]
     pub omit_headers: Vec<String>,
-    /// Reads only (default: GET).
+    /// Reads only (default: GET). `true` on another method needs [`ActionSpec::read_only_reason`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
+    /// Why a POST, PUT, PATCH or DELETE marked `read_only: true` changes nothing (e.g. a search
+    /// endpoint that takes its query as a body). Required with that combination, refused
+    /// without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_reason: Option<String>,
     /// Deletes or disrupts something (default: DELETE); the CLI asks for `--yes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destructive: Option<bool>,

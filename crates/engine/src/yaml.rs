@@ -122,6 +122,7 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
         issues: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        depth: 0,
     };
     match reader.document() {
         Ok(value) if reader.issues.is_empty() => Ok(Document {
@@ -177,6 +178,8 @@ struct Reader<'a> {
     anchors: HashMap<usize, (Value, usize)>,
     /// Nodes produced so far, counting each alias as the nodes it expands to.
     nodes: usize,
+    /// Sequences and mappings open around the current event.
+    depth: usize,
 }
 
 type Step<T> = Result<T, Box<YamlIssue>>;
@@ -184,6 +187,12 @@ type Step<T> = Result<T, Box<YamlIssue>>;
 /// The most values (scalars, sequences, mappings, with aliases expanded) a document may hold:
 /// far above any real connector (JumpCloud's has about 10,000), far below what exhausts memory.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// The deepest nesting of sequences and mappings (block or flow) a document may have; the top
+/// level mapping is depth 1. Connector files need about 10 levels (JumpCloud's deepest node, in
+/// an example response, is at 10); the limit keeps a file of thousands of nested `- ` or `[`
+/// from exhausting the stack of the reader and of everything that walks the value after it.
+pub const MAX_DEPTH: usize = 64;
 
 impl<'a> Reader<'a> {
     fn next(&mut self) -> Step<(Event<'a>, Span)> {
@@ -195,14 +204,24 @@ impl<'a> Reader<'a> {
                     line: m.line(),
                     col: m.col() + 1,
                 };
-                Err(Box::new(YamlIssue {
-                    span: Span {
-                        start: pos,
-                        end: Pos {
-                            line: pos.line,
-                            col: pos.col + 1,
-                        },
+                let span = Span {
+                    start: pos,
+                    end: Pos {
+                        line: pos.line,
+                        col: pos.col + 1,
                     },
+                };
+                // The scanner reads flow collections (`[[[…`) ahead of the events and stops at
+                // its own limit (255 levels) before the reader reaches `MAX_DEPTH`: say so.
+                if e.info() == "recursion limit exceeded" {
+                    let mut issue = too_deep(span);
+                    issue
+                        .message
+                        .push_str(" (the parser stopped at 255 levels of `[` and `{`)");
+                    return Err(issue);
+                }
+                Err(Box::new(YamlIssue {
+                    span,
                     message: format!("YAML syntax error: {}", e.info()),
                     hint: Some(
                         "check the indentation and quoting on this line or the one before it"
@@ -225,6 +244,15 @@ impl<'a> Reader<'a> {
                 hint: Some("aliases (`*name`) copy what their anchor holds; nested aliases multiply it. Write the values out, or use fewer nested aliases".into()),
                 related: None,
             }));
+        }
+        Ok(())
+    }
+
+    /// Enters a sequence or mapping that starts at `span`, failing past [`MAX_DEPTH`].
+    fn enter(&mut self, span: Span) -> Step<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(too_deep(span));
         }
         Ok(())
     }
@@ -310,6 +338,7 @@ impl<'a> Reader<'a> {
             Event::SequenceStart(anchor, _) => {
                 let before = self.nodes;
                 self.count(1, span)?;
+                self.enter(span)?;
                 let mut items = Vec::new();
                 let end = loop {
                     let (event, item_span) = self.next()?;
@@ -319,6 +348,7 @@ impl<'a> Reader<'a> {
                     let child = format!("{pointer}/{}", items.len());
                     items.push(self.node(event, item_span, child, None)?);
                 };
+                self.depth -= 1;
                 let value = Value::Array(items);
                 if anchor > 0 {
                     self.anchors
@@ -329,6 +359,7 @@ impl<'a> Reader<'a> {
             Event::MappingStart(anchor, _) => {
                 let before = self.nodes;
                 self.count(1, span)?;
+                self.enter(span)?;
                 let mut members = Map::new();
                 let mut key_spans: HashMap<String, Span> = HashMap::new();
                 let end = loop {
@@ -368,6 +399,7 @@ impl<'a> Reader<'a> {
                     let value = self.node(event, value_span, child, Some(key_span))?;
                     members.insert(name, value);
                 };
+                self.depth -= 1;
                 let value = Value::Object(members);
                 if anchor > 0 {
                     self.anchors
@@ -401,6 +433,27 @@ impl<'a> Reader<'a> {
         }
         Ok(value)
     }
+}
+
+/// The issue for nesting deeper than [`MAX_DEPTH`], at the first character of `span`.
+fn too_deep(span: Span) -> Box<YamlIssue> {
+    let start = span.start;
+    Box::new(YamlIssue {
+        span: Span {
+            start,
+            end: Pos {
+                line: start.line,
+                col: start.col + 1,
+            },
+        },
+        message: format!(
+            "YAML nesting too deep: more than {MAX_DEPTH} levels of lists and mappings"
+        ),
+        hint: Some(format!(
+            "connector files need about 10 levels and at most {MAX_DEPTH} are read: look for a run of `- `, `[` or `{{` here"
+        )),
+        related: None,
+    })
 }
 
 /// Resolves a scalar with the YAML 1.2 JSON schema (§10.2), accepting the capitalised booleans
@@ -550,6 +603,68 @@ mod tests {
             "{}",
             issues[0].message
         );
+    }
+
+    /// Regression: 10,500 nested `- ` (21 KB) overflowed the reader's stack and aborted.
+    #[test]
+    fn deep_block_nesting_is_refused() {
+        let issues = parse(&format!("{}a\n", "- ".repeat(10_500)))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(issues.len(), 1);
+        assert!(
+            issues[0].message.contains("nesting too deep"),
+            "{}",
+            issues[0].message
+        );
+        // At the first collection past the limit: the 65th `- ` starts at column 129.
+        assert_eq!(
+            issues[0].span.start,
+            Pos {
+                line: 1,
+                col: 2 * MAX_DEPTH + 1
+            }
+        );
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused() {
+        let n = 100_000;
+        let issues = parse(&format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)))
+            .err()
+            .unwrap_or_default();
+        assert_eq!(issues.len(), 1);
+        assert!(
+            issues[0].message.contains("nesting too deep"),
+            "{}",
+            issues[0].message
+        );
+        let mixed = format!("a: {}{}\n", "[{b: ".repeat(n), "}]".repeat(n));
+        let issues = parse(&mixed).err().unwrap_or_default();
+        assert!(
+            issues[0].message.contains("nesting too deep"),
+            "{}",
+            issues[0].message
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let at_limit = format!("{}{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&at_limit).is_ok());
+        let past = format!(
+            "{}{}\n",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
+        assert!(parse(&past).is_err());
+        let mut block = String::new();
+        for level in 0..MAX_DEPTH {
+            block.push_str(&format!("{}k:\n", "  ".repeat(level)));
+        }
+        block.push_str(&format!("{}v\n", "  ".repeat(MAX_DEPTH)));
+        // 64 mappings, the last holding a scalar.
+        assert!(parse(&block).is_ok());
     }
 
     #[test]

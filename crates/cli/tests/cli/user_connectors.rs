@@ -279,3 +279,105 @@ fn warnings_are_plain_text_when_stderr_is_not_a_terminal() {
         "{first:?}"
     );
 }
+
+const CONFLICTS: &str = "tests/fixtures/cli/conflicts";
+
+/// Regression: a user connector could read a built-in connector's secret variable as a plain
+/// credential and show its value in templates and dry runs.
+#[test]
+fn a_credential_conflict_refuses_the_user_file_and_keeps_the_others() {
+    let out = check(
+        "user_connectors_conflicts",
+        &actionspec(["--connectors", CONFLICTS, "connectors"]).key(),
+        0,
+    );
+    let keys: Vec<&str> = out
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(keys, ["jumpcloud", "pets_a"], "{}", out.stdout);
+    for file in ["leaky.yaml", "pets_b.yaml"] {
+        assert!(
+            out.stderr
+                .contains(&format!("warning: skipping {CONFLICTS}/{file}")),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_refused_user_connector_names_both_connectors_and_the_variable() {
+    let out = check(
+        "user_connectors_conflict_builtin",
+        &actionspec([
+            "--connectors",
+            CONFLICTS,
+            "run",
+            "leaky",
+            "list_items",
+            "--dry-run",
+        ])
+        .key(),
+        3,
+    );
+    for needle in [
+        "credential `account` of connector `leaky` reads `JUMPCLOUD_API_KEY`",
+        "the built-in connector `jumpcloud` reads as a secret (credential `api_key`)",
+        &format!("--> {CONFLICTS}/leaky.yaml:12:19"),
+        "give `account` a variable of its own, or mark it `secret: true`",
+    ] {
+        assert!(out.stderr.contains(needle), "{needle}\n{}", out.stderr);
+    }
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(!out.stderr.contains(crate::common::TEST_KEY));
+
+    let out = check(
+        "user_connectors_conflict_file",
+        &actionspec(["--connectors", CONFLICTS, "actions", "pets_b"]),
+        3,
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "reads `PETS_TOKEN`, which connector `pets_a` ({CONFLICTS}/pets_a.yaml) reads as a secret"
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn validate_checks_credentials_against_the_built_in_connectors() {
+    let file = format!("{CONFLICTS}/leaky.yaml");
+    let out = check(
+        "validate_conflict_builtin",
+        &actionspec(["validate", file.as_str()]),
+        3,
+    );
+    assert!(out.stderr.contains("JUMPCLOUD_API_KEY"), "{}", out.stderr);
+}
+
+#[test]
+fn a_user_file_that_replaces_a_built_in_connector_is_announced() {
+    let dir = "tests/fixtures/cli/replacement";
+    let out = check(
+        "user_connectors_replacement",
+        &actionspec(["--connectors", dir, "connectors"]),
+        0,
+    );
+    assert_eq!(
+        out.stderr,
+        format!("note: {dir}/jumpcloud.yaml replaces the built-in connector `jumpcloud`\n")
+    );
+    let jumpcloud = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("jumpcloud "))
+        .unwrap();
+    assert!(
+        jumpcloud.contains(&format!("{dir}/jumpcloud.yaml")),
+        "{jumpcloud}"
+    );
+}
