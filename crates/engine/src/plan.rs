@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::auth::TokenRequest;
 use crate::connector::{Action, Connector, PathPart};
 use crate::error::{Error, ErrorKind, InputViolation, Result};
+pub use crate::redact::Redactor;
 use crate::spec::{AuthMethod, AuthType, InputType, KeyPlacement, Placement, QueryStyle};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
@@ -141,39 +142,18 @@ pub struct HttpRequest {
     pub sensitive_values: Vec<String>,
 }
 
-/// Replaces every occurrence of each secret in `text` with [`REDACTED`]. Values shorter than
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]: as is, and in its
+/// Base64, percent-encoded and JSON-escaped forms (see [`Redactor`], which this builds; build one
+/// `Redactor` instead when redacting many texts with the same secrets). Values shorter than
 /// [`MIN_REDACTED_LEN`] characters are left alone: hiding every `a` or `1` would garble the text
 /// and hide nothing. The one redaction routine of the project: dry runs, error messages, token
 /// errors and the CLI's last line of defence all use it.
 pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -> String {
-    secrets.into_iter().fold(text.to_owned(), |t, s| {
-        let s = s.as_ref();
-        if s.chars().count() >= MIN_REDACTED_LEN {
-            t.replace(s, REDACTED)
-        } else {
-            t
-        }
-    })
+    Redactor::new(secrets).redact(text)
 }
 
-/// The shortest value [`redact`] hides.
+/// The shortest value [`redact`] hides, in characters.
 pub const MIN_REDACTED_LEN: usize = 3;
-
-/// Replaces sensitive values in every string (and number equal to one) of a JSON value.
-fn redact_json(v: &mut Value, values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    match v {
-        Value::String(s) if values.iter().any(|x| s.contains(x.as_str())) => *s = redact(s, values),
-        Value::Number(n) if values.iter().any(|x| *x == n.to_string()) => {
-            *v = Value::String(REDACTED.into())
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| redact_json(i, values)),
-        Value::Object(members) => members.values_mut().for_each(|m| redact_json(m, values)),
-        _ => {}
-    }
-}
 
 /// The auth method a request uses.
 #[derive(Debug, Clone)]
@@ -224,7 +204,8 @@ impl HttpRequest {
 
     /// The request with every secret and sensitive value replaced by `[redacted]`.
     pub fn shown(&self) -> ShownRequest {
-        let hide = |text: &str| redact(text, &self.sensitive_values);
+        let redactor = Redactor::new(&self.sensitive_values);
+        let hide = |text: &str| redactor.redact(text);
         let mut headers = Map::new();
         for (k, v) in &self.headers {
             headers.insert(k.clone(), Value::String(hide(v.shown())));
@@ -236,7 +217,7 @@ impl HttpRequest {
                 }
             }
             // A template may have moved a sensitive value anywhere (`body: "{{ input.x }}"`).
-            redact_json(&mut b, &self.sensitive_values);
+            redactor.redact_json(&mut b);
             b
         });
         ShownRequest {
