@@ -277,7 +277,22 @@ impl Connector {
     /// # Errors
     /// [`ErrorKind::Input`] listing every input violation; [`ErrorKind::Auth`] for a missing
     /// credential (in [`Mode::Execute`]); [`ErrorKind::Usage`] for a bad server or base URL.
+    /// Every error names the action ([`Error::action`]).
     pub fn plan(
+        &self,
+        action: &Action,
+        input: &Value,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<HttpRequest> {
+        self.plan_request(action, input, config, mode)
+            .map_err(|e| match e.action {
+                Some(_) => e,
+                None => e.with_action(&action.id),
+            })
+    }
+
+    fn plan_request(
         &self,
         action: &Action,
         input: &Value,
@@ -518,7 +533,7 @@ impl Connector {
                         env_of(method).join(" and ")
                     ),
                 )
-                .with_hint("set the variables in the environment or in a --credentials file"));
+                .with_hint("supply these credentials, e.g. through their environment variables"));
             }
             return Ok(Some((key.as_str(), method)));
         }
@@ -536,7 +551,7 @@ impl Connector {
                     .map(|(name, m)| format!("{} (auth method `{name}`)", env_of(m).join(" and ")))
                     .collect();
                 Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, options.join(", or ")))
-                    .with_hint("export the variables, use a --credentials file, or use --dry-run to see the request without sending it"))
+                    .with_hint("supply the credentials of one auth method, e.g. through their environment variables; a dry run needs none"))
             }
         }
     }
@@ -550,9 +565,9 @@ impl Connector {
         if config.base_url.is_some() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                format!("auth method `{method}` needs a token URL to go with --base-url"),
+                format!("auth method `{method}` needs a token URL to go with the base URL"),
             )
-            .with_hint("pass --token-url too, or choose a server with --server"));
+            .with_hint("set the token URL too, or choose a named server instead of a base URL"));
         }
         let server = config
             .server
@@ -567,9 +582,7 @@ impl Connector {
                     ErrorKind::Usage,
                     format!("server `{server}` has no token endpoint for auth method `{method}`"),
                 )
-                .with_hint(
-                    "choose another server with --server, or another auth method with --auth",
-                )
+                .with_hint("choose another server, or another auth method")
             })
     }
 
@@ -655,7 +668,7 @@ fn check_url(url: &str, what: &str) -> Result<()> {
         ),
         Ok(u) if !u.username().is_empty() || u.password().is_some() => usage(
             "holds a user name or password",
-            "remove them from the URL: credentials come from the environment or --credentials",
+            "remove them from the URL: credentials belong in the connector's credentials",
         ),
         Ok(u) if u.query().is_some() || u.fragment().is_some() => usage(
             &format!("`{url}` has a query or fragment"),
