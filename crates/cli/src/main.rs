@@ -1,6 +1,7 @@
 //! `actionspec`: list, describe, dry-run and run the actions of YAML connectors.
 //!
-//! Results go to stdout (JSON, or NDJSON with `--all`); logs, progress and errors go to stderr.
+//! Results go to stdout (JSON, or NDJSON with `--all`); logs, progress and errors go to stderr,
+//! or with `--output json` errors go to stdout as one JSON object ([`Error::to_json`]).
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
 mod credentials;
@@ -12,23 +13,53 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use actionspec_engine::execute::plural;
-use actionspec_engine::{Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Result};
-use clap::{Parser, Subcommand};
+use actionspec_engine::{
+    Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Redactor, Result, SpecError,
+};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use registry::{Registry, Source};
 
 /// Declarative actions engine: call SaaS APIs by action name with JSON input.
 #[derive(Parser, Debug)]
-#[command(name = "actionspec", version, about, long_about = None)]
+#[command(
+    name = "actionspec",
+    version,
+    about,
+    long_about = None,
+    after_help = "An ACTIONSPEC_* environment variable that is set but empty counts as unset."
+)]
 struct Cli {
     /// A folder of extra connector YAML files (a file with a built-in key replaces it)
-    /// [env: ACTIONSPEC_CONNECTORS, ignored when empty]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "ACTIONSPEC_CONNECTORS")]
     connectors: Option<PathBuf>,
+
+    /// How errors are printed: `text` on stderr, or `json`: one JSON object on stdout (same exit
+    /// code)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        env = "ACTIONSPEC_OUTPUT",
+        default_value_t = OutputFormat::Text
+    )]
+    output: OutputFormat,
 
     #[command(subcommand)]
     command: Command,
+}
+
+/// How errors are printed (`--output`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum OutputFormat {
+    // Plain comments: doc comments would turn `--help` into the long, multi-line form.
+    // rustc-style text on stderr.
+    #[default]
+    Text,
+    // One JSON object on one line of stdout: `{"error": {...}}`.
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,39 +256,171 @@ struct SandboxArgs {
 
 fn main() -> ExitCode {
     init_logging();
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                ErrorKind::Usage.exit_code()
-            } else {
-                0
-            };
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let output = output_from_args();
+            if output == OutputFormat::Text {
+                let _ = e.print();
+                return ExitCode::from(ErrorKind::Usage.exit_code());
+            }
+            return report(usage_error(&e).into(), output, &[]);
         }
     };
-    match run(cli) {
+    let output = cli.output;
+    let mut invalid = Vec::new();
+    let result = match &cli.command {
+        Command::Validate { files } => validate(files, &mut invalid).map_err(Failure::from),
+        _ => run(cli),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind == ErrorKind::Io => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(io::stderr(), "{}", scrub(&e.to_string()));
-            ExitCode::from(e.exit_code())
-        }
+        Err(failure) => report(failure, output, &invalid),
     }
 }
 
-/// Secret credential values of this run: removed from anything printed on stderr as a last line
-/// of defence (e.g. a key pasted into an input field and echoed by an input error).
-static SECRETS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+/// Parses the arguments. clap reads a variable that is set but empty as an empty value
+/// (`ACTIONSPEC_SERVER=` would select the server ``), while shells and CI systems commonly leave
+/// variables empty to mean "not set". Removing those variables from the environment takes unsafe
+/// code (forbidden in this workspace), so the command line forgets them instead.
+fn parse() -> std::result::Result<Cli, clap::Error> {
+    let mut matches = ignore_empty_env(Cli::command()).try_get_matches()?;
+    Cli::from_arg_matches_mut(&mut matches)
+}
+
+/// `cmd` (and its subcommands) without the environment variables that are set but empty.
+fn ignore_empty_env(mut cmd: clap::Command) -> clap::Command {
+    let empty: Vec<clap::Id> = cmd
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in empty {
+        cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
+    }
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in subcommands {
+        cmd = cmd.mut_subcommand(name, ignore_empty_env);
+    }
+    cmd
+}
+
+/// A variable's value; set but empty counts as unset (see [`parse`]).
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The `--output` format when the arguments could not be parsed: the last `--output FORMAT` (or
+/// `--output=FORMAT`) given, else `ACTIONSPEC_OUTPUT`, else text.
+fn output_from_args() -> OutputFormat {
+    let args: Vec<String> = std::env::args().collect();
+    let mut given = None;
+    for (i, arg) in args.iter().enumerate() {
+        if arg == "--output" {
+            given = args.get(i + 1).cloned();
+        } else if let Some(v) = arg.strip_prefix("--output=") {
+            given = Some(v.to_owned());
+        }
+    }
+    match given.or_else(|| env_var("ACTIONSPEC_OUTPUT")).as_deref() {
+        Some("json") => OutputFormat::Json,
+        _ => OutputFormat::Text,
+    }
+}
+
+/// A command-line parsing error as a usage error: clap's first line, and its tips as the hint.
+fn usage_error(e: &clap::Error) -> Error {
+    let rendered = e.render().to_string();
+    let message = rendered
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("error: ")
+        .to_owned();
+    let tips: Vec<&str> = rendered
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("tip: "))
+        .collect();
+    let error = Error::new(ErrorKind::Usage, message);
+    if tips.is_empty() {
+        error.with_hint("`actionspec --help` lists the commands and options")
+    } else {
+        error.with_hint(tips.join("; "))
+    }
+}
+
+/// An error, and the help the CLI prints with it as text, worded with this CLI's commands and
+/// options (the engine's own hint names none; the JSON output keeps that one).
+struct Failure {
+    error: Error,
+    help: Option<String>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { error, help: None }
+    }
+}
+
+/// Prints a failure and gives the exit code of its kind. Text goes to stderr; JSON is one line
+/// on stdout, `{"error": {...}}`, with the diagnostics of every invalid file `validate` found.
+/// A closed stdout (`| head`) is a success. Both are scrubbed of this run's secrets.
+fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> ExitCode {
+    let Failure { mut error, help } = failure;
+    if error.kind == ErrorKind::Io {
+        return ExitCode::SUCCESS;
+    }
+    match output {
+        OutputFormat::Text => {
+            if help.is_some() {
+                error.hint = help;
+            }
+            let _ = writeln!(io::stderr(), "{}", scrub(&error.to_string()));
+        }
+        OutputFormat::Json => {
+            let mut json = error.to_json();
+            if !invalid.is_empty() {
+                json["error"]["diagnostics"] = invalid
+                    .iter()
+                    .flat_map(actionspec_engine::error::diagnostics_json)
+                    .collect();
+            }
+            scrubber().redact_json(&mut json);
+            let _ = out(&format!("{json}\n"));
+        }
+    }
+    ExitCode::from(error.exit_code())
+}
+
+/// Secret values of this run (secret credentials, `sensitive` inputs): removed from anything
+/// printed about an error as a last line of defence (e.g. a key pasted into an input field and
+/// echoed by an input error), in every form (see [`Redactor`]).
+static SECRETS: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+
+fn scrubber() -> &'static Redactor {
+    SECRETS.get_or_init(Redactor::default)
+}
 
 fn scrub(text: &str) -> String {
-    actionspec_engine::plan::redact(text, SECRETS.get().into_iter().flatten())
+    scrubber().redact(text)
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ACTIONSPEC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = env_var("ACTIONSPEC_LOG")
+        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
     use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -268,18 +431,9 @@ fn init_logging() {
         .init();
 }
 
-fn run(cli: Cli) -> Result<()> {
-    if let Command::Validate { files } = &cli.command {
-        return validate(files);
-    }
-    // Read by hand rather than by clap, so that a variable set but empty means "none".
-    let connectors = cli.connectors.clone().or_else(|| {
-        std::env::var_os("ACTIONSPEC_CONNECTORS")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let _ = CONNECTORS_DIR.set(connectors.clone());
-    let registry = Registry::load(connectors.as_deref())?;
+fn run(cli: Cli) -> std::result::Result<(), Failure> {
+    let _ = CONNECTORS_DIR.set(cli.connectors.clone());
+    let registry = Registry::load(cli.connectors.as_deref())?;
     for broken in &registry.broken {
         let n = broken.diagnostics.len();
         let _ = writeln!(
@@ -291,18 +445,19 @@ fn run(cli: Cli) -> Result<()> {
         );
     }
     match cli.command {
-        Command::Connectors { json } => list_connectors(&registry, json),
-        Command::Actions { connector, json } => list_actions(registry.get(&connector)?, json),
+        Command::Connectors { json } => Ok(list_connectors(&registry, json)?),
+        Command::Actions { connector, json } => Ok(list_actions(registry.get(&connector)?, json)?),
         Command::Describe {
             connector,
             action,
             json,
-        } => describe(registry.get(&connector)?, &action, json),
+        } => Ok(describe(registry.get(&connector)?, &action, json)?),
         Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
-        Command::Sandbox(args) => serve_sandbox(registry.get(&args.connector)?, &args),
+        Command::Sandbox(args) => Ok(serve_sandbox(registry.get(&args.connector)?, &args)?),
         Command::Auth {
             command: AuthCommand::Check { connector, target },
         } => auth_check(registry.get(&connector)?, &target),
+        // Handled by `main` before any connector is loaded.
         Command::Validate { .. } => Ok(()),
     }
 }
@@ -409,7 +564,9 @@ fn table(rows: &[Vec<String>]) -> String {
     s
 }
 
-fn validate(files: &[PathBuf]) -> Result<()> {
+/// Checks each file, printing its diagnostics on stderr as it goes; the invalid ones are kept in
+/// `invalid` (for the JSON error).
+fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
     // Each file is also checked against the built-in connectors, as `--connectors` would.
     let builtin = Registry::load(None)?;
     let (mut failed, mut unreadable) = (0, 0);
@@ -431,6 +588,7 @@ fn validate(files: &[PathBuf]) -> Result<()> {
             ))?,
             Err(e) => {
                 let _ = write!(io::stderr(), "{}", e.render());
+                invalid.push(e);
                 failed += 1;
             }
         }
@@ -638,19 +796,18 @@ fn placement(p: actionspec_engine::spec::Placement) -> &'static str {
 }
 
 /// The configuration for a run: target, auth method, and credentials from the environment and
-/// the credentials file.
-fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
+/// the credentials file. The secret credentials and `sensitive` (the values of sensitive inputs)
+/// become the values scrubbed from every printed error.
+fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Result<Config> {
     let mut credentials = Credentials::from_env(c);
     if let Some(file) = &target.credentials {
         credentials::merge_file(c, file, &mut credentials)?;
     }
     {
         use secrecy::ExposeSecret;
-        let secrets = credentials
-            .secrets()
-            .map(|s| s.expose_secret().to_owned())
-            .collect();
-        let _ = SECRETS.set(secrets);
+        let mut secrets = sensitive;
+        secrets.extend(credentials.secrets().map(|s| s.expose_secret().to_owned()));
+        let _ = SECRETS.set(Redactor::new(&secrets));
     }
     Ok(Config {
         base_url: target.base_url.clone(),
@@ -666,7 +823,7 @@ fn config_for(c: &Connector, target: &TargetArgs) -> Result<Config> {
 fn client_for(target: &TargetArgs) -> Result<Client> {
     let client = Client::new()?;
     let disabled = target.no_token_cache
-        || std::env::var("ACTIONSPEC_TOKEN_CACHE").is_ok_and(|v| v == "off" || v == "0");
+        || env_var("ACTIONSPEC_TOKEN_CACHE").is_some_and(|v| v == "off" || v == "0");
     let dir = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
@@ -694,7 +851,7 @@ fn report_secondary(auth: Option<&actionspec_engine::execute::AuthUsed>) {
     }
 }
 
-fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
+fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<(), Failure> {
     let Some(check) = &c.spec.health_check else {
         return Err(Error::new(
             ErrorKind::Usage,
@@ -702,22 +859,21 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
         )
         .with_hint(
             "add `health_check: { action: <read-only action>, input: {...} }` to the connector",
-        ));
+        )
+        .into());
     };
     let action = c.action(&check.action)?;
-    let config = config_for(c, target)?;
+    let config = config_for(c, target, Vec::new())?;
+    let input = Value::Object(check.input.clone());
+    c.plan(action, &input, &config, Mode::Execute)
+        .map_err(|e| credentials_help(e, target))?;
     // A check must prove the current credentials: never a token cached from earlier ones.
     let client = client_for(&TargetArgs {
         no_token_cache: true,
         ..target.clone()
     })?;
     let runtime = runtime()?;
-    let outcome = runtime.block_on(c.run(
-        &client,
-        action,
-        &Value::Object(check.input.clone()),
-        &config,
-    ))?;
+    let outcome = runtime.block_on(c.run(&client, action, &input, &config))?;
     report_secondary(outcome.auth.as_ref());
     let auth = outcome.auth.as_ref();
     let report = json!({
@@ -728,18 +884,31 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> Result<()> {
         "action": action.id,
         "status": outcome.status,
     });
-    out(&pretty(&report))
+    Ok(out(&pretty(&report))?)
+}
+
+/// The CLI's help for an error found by planning a real run before sending anything: which
+/// options supply missing credentials.
+fn credentials_help(error: Error, target: &TargetArgs) -> Failure {
+    let help = (error.kind == ErrorKind::Auth).then(|| {
+        if target.auth.is_some() {
+            "set the variables in the environment or in a --credentials file".to_owned()
+        } else {
+            "export the variables, use a --credentials file, or use --dry-run to see the request without sending it".to_owned()
+        }
+    });
+    Failure { error, help }
 }
 
 fn read_input(args: &RunArgs) -> Result<Value> {
     let (text, source) = match (&args.json, &args.input) {
         (Some(j), _) => (j.clone(), "the JSON argument".to_owned()),
         (None, Some(i)) if i == "-" => {
-            let mut s = String::new();
-            io::stdin().read_to_string(&mut s).map_err(|e| {
+            let mut bytes = Vec::new();
+            io::stdin().read_to_end(&mut bytes).map_err(|e| {
                 Error::new(ErrorKind::Input, format!("cannot read standard input: {e}"))
             })?;
-            (s, "standard input".to_owned())
+            (utf8(bytes, "standard input")?, "standard input".to_owned())
         }
         (None, Some(i)) if i.starts_with('@') => {
             let path = &i[1..];
@@ -749,13 +918,13 @@ fn read_input(args: &RunArgs) -> Result<Value> {
                     "--input @ needs a file name, e.g. --input @user.json",
                 ));
             }
-            let s = std::fs::read_to_string(path).map_err(|e| {
+            let bytes = std::fs::read(path).map_err(|e| {
                 Error::new(
                     ErrorKind::Usage,
                     format!("cannot read input file {path}: {e}"),
                 )
             })?;
-            (s, path.to_owned())
+            (utf8(bytes, &format!("input file {path}"))?, path.to_owned())
         }
         (None, Some(i)) => (i.clone(), "--input".to_owned()),
         (None, None) => ("{}".to_owned(), String::new()),
@@ -792,10 +961,66 @@ fn read_input(args: &RunArgs) -> Result<Value> {
     Ok(value)
 }
 
-fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
+/// Input that is not UTF-8 is an input error, wherever it was read from.
+fn utf8(bytes: Vec<u8>, source: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::Input,
+            format!("{source} is not valid UTF-8: {}", e.utf8_error()),
+        )
+        .with_hint("save the input as UTF-8 JSON")
+    })
+}
+
+/// The text of every sensitive input's value (what to scrub besides the credentials).
+fn sensitive_values(action: &actionspec_engine::Action, input: &Value) -> Vec<String> {
+    action
+        .spec
+        .inputs
+        .iter()
+        .filter(|(_, spec)| spec.sensitive)
+        .filter_map(|(id, _)| input.get(id))
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect()
+}
+
+fn run_action(c: &Connector, args: &RunArgs) -> std::result::Result<(), Failure> {
     let action = c.action(&args.action)?;
-    let input = read_input(args)?;
-    let mut config = config_for(c, &args.target)?;
+    run_action_with(c, action, args).map_err(|mut failure| {
+        if failure.help.is_none() {
+            failure.help = run_help(&failure.error, c, args);
+        }
+        // Everything that fails from here on belongs to the action.
+        let error = &mut failure.error;
+        error.action.get_or_insert_with(|| action.id.clone());
+        failure
+    })
+}
+
+/// The CLI's wording for an error of `run`: the command that resumes a failed `--all`, and where
+/// the inputs are listed.
+fn run_help(e: &Error, c: &Connector, args: &RunArgs) -> Option<String> {
+    if let Some(resume) = &e.resume_input {
+        return Some(format!(
+            "resume with: {}",
+            resume_command(c, &args.action, args, resume)
+        ));
+    }
+    (e.kind == ErrorKind::Input && !e.violations.is_empty()).then(|| {
+        format!(
+            "`actionspec describe {} {}` lists the inputs and their types",
+            c.spec.key, args.action
+        )
+    })
+}
+
+fn run_action_with(
+    c: &Connector,
+    action: &actionspec_engine::Action,
+    args: &RunArgs,
+) -> std::result::Result<(), Failure> {
+    let input = read_input(args).map_err(|e| e.with_action(&action.id))?;
+    let mut config = config_for(c, &args.target, sensitive_values(action, &input))?;
     config.options.concurrency = args.concurrency.map(|n| n as usize);
     config.options.max_pages = args.max_pages;
     config.options.max_records = args.max_records;
@@ -807,25 +1032,12 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 action.id
             ),
         )
-        .with_hint("run it without --all"));
+        .with_hint("run it without --all")
+        .with_action(&action.id)
+        .into());
     }
     if args.dry_run {
-        let mut input = input;
-        if let (true, Some(p), Some(obj)) = (args.all, &action.pagination, input.as_object_mut()) {
-            obj.entry(p.limit_input.clone())
-                .or_insert(Value::from(p.max_page_size));
-        }
-        let request = c.plan(action, &input, &config, Mode::DryRun)?;
-        out(&pretty(&request.shown()))?;
-        // Plan it as a real run would (credentials, token endpoint) to warn about what would fail.
-        if let Err(e) = c.plan(action, &input, &config, Mode::Execute) {
-            let _ = writeln!(
-                io::stderr(),
-                "note: a real run would fail: {}",
-                scrub(&e.message)
-            );
-        }
-        return Ok(());
+        return Ok(dry_run(c, action, args, input, &config)?);
     }
     if action.destructive && !args.yes {
         // Validate first, so a bad input is reported before the confirmation is asked for.
@@ -837,51 +1049,88 @@ fn run_action(c: &Connector, args: &RunArgs) -> Result<()> {
                 action.id, action.spec.name
             ),
         )
-        .with_hint("pass --yes to run it, or --dry-run to see the request"));
+        .with_hint("pass --yes to run it, or --dry-run to see the request")
+        .with_action(&action.id)
+        .into());
     }
     let runtime = runtime()?;
     let client = client_for(&args.target)?;
     let (config, _sandbox) = with_sandbox(c, args, &runtime, config)?;
-    runtime.block_on(async {
+    // Plan once before any I/O: what a real run would refuse (an input, a missing credential)
+    // is reported before anything is sent, worded for this CLI.
+    c.plan(action, &input, &config, Mode::Execute)
+        .map_err(|e| credentials_help(e, &args.target))?;
+    let result: Result<()> = runtime.block_on(async {
         if args.all {
-            let result = c
-                .run_all(&client, action, &input, &config, |page| {
-                    let mut chunk = String::new();
-                    for r in &page.records {
-                        chunk.push_str(&serde_json::to_string(r).unwrap_or_default());
-                        chunk.push('\n');
-                    }
-                    out(&chunk)
-                })
-                .await;
-            let summary = result.map_err(|mut e| {
-                // The engine gives the input that resumes; give the whole command.
-                if let Some(resume) = &e.resume_input {
-                    e.hint = Some(format!(
-                        "resume with: {}",
-                        resume_command(c, &action.id, args, resume)
-                    ));
-                }
-                e
-            })?;
-            let total = summary
-                .total
-                .map(|t| format!(" (total reported: {t})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                io::stderr(),
-                "{} in {}{total}",
-                plural(summary.records, "record"),
-                plural(summary.pages, "page")
-            );
-            report_listing_end(c, action, args, &summary);
-            Ok(())
+            stream_all(c, &client, action, args, &input, &config).await
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;
             report_secondary(outcome.auth.as_ref());
             out(&pretty(&outcome))
         }
-    })
+    });
+    Ok(result?)
+}
+
+/// `run --dry-run`: prints the request (with `--all`, the first page's, at the largest page
+/// size), and notes on stderr what a real run would refuse.
+fn dry_run(
+    c: &Connector,
+    action: &actionspec_engine::Action,
+    args: &RunArgs,
+    mut input: Value,
+    config: &Config,
+) -> Result<()> {
+    if let (true, Some(p), Some(obj)) = (args.all, &action.pagination, input.as_object_mut()) {
+        obj.entry(p.limit_input.clone())
+            .or_insert(Value::from(p.max_page_size));
+    }
+    let request = c.plan(action, &input, config, Mode::DryRun)?;
+    out(&pretty(&request.shown()))?;
+    // Plan it as a real run would (credentials, token endpoint) to warn about what would fail.
+    if let Err(e) = c.plan(action, &input, config, Mode::Execute) {
+        let _ = writeln!(
+            io::stderr(),
+            "note: a real run would fail: {}",
+            scrub(&e.message)
+        );
+    }
+    Ok(())
+}
+
+/// `run --all`: streams every record as NDJSON as pages arrive, then a summary on stderr. On a
+/// failure part-way the engine's error carries the input that resumes (`run_help` words the
+/// whole command).
+async fn stream_all(
+    c: &Connector,
+    client: &Client,
+    action: &actionspec_engine::Action,
+    args: &RunArgs,
+    input: &Value,
+    config: &Config,
+) -> Result<()> {
+    let summary = c
+        .run_all(client, action, input, config, |page| {
+            let mut chunk = String::new();
+            for r in &page.records {
+                chunk.push_str(&serde_json::to_string(r).unwrap_or_default());
+                chunk.push('\n');
+            }
+            out(&chunk)
+        })
+        .await?;
+    let total = summary
+        .total
+        .map(|t| format!(" (total reported: {t})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        io::stderr(),
+        "{} in {}{total}",
+        plural(summary.records, "record"),
+        plural(summary.pages, "page")
+    );
+    report_listing_end(c, action, args, &summary);
+    Ok(())
 }
 
 /// Notes on stderr about how a listing ended, when it matters: repeated records dropped, a short

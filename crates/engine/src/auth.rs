@@ -295,6 +295,12 @@ async fn request_token(
     let mut builder = http
         .post(&request.token_url)
         .header(reqwest::header::ACCEPT, "application/json");
+    // What an error body may echo back: the id, the secret (in any encoding, see `Redactor`),
+    // and the exact `id:secret` pair that HTTP Basic encodes.
+    let mut secrets = vec![
+        request.client_id.expose_secret().to_owned(),
+        secret.expose_secret().to_owned(),
+    ];
     match request.client_auth {
         // RFC 6749 §2.3.1: form-urlencode id and secret, then HTTP Basic.
         ClientAuth::Basic => {
@@ -303,6 +309,7 @@ async fn request_token(
                     .collect();
             let pw: String =
                 url::form_urlencoded::byte_serialize(secret.expose_secret().as_bytes()).collect();
+            secrets.push(format!("{id}:{pw}"));
             builder = builder.basic_auth(id, Some(pw));
         }
         ClientAuth::Body => {
@@ -310,8 +317,8 @@ async fn request_token(
             form.push(("client_secret", secret.expose_secret()));
         }
     }
-    let secrets = [request.client_id.expose_secret(), secret.expose_secret()];
-    let scrub = |text: String| crate::plan::redact(&text, secrets);
+    let redactor = crate::redact::Redactor::new(&secrets);
+    let scrub = |text: String| redactor.redact(&text);
     tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
     let response = builder.form(&form).send().await.map_err(|e| {
         let what = if e.is_timeout() {

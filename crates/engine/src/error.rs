@@ -1,6 +1,13 @@
-//! The engine's error type: a closed set of kinds with stable exit codes.
+//! The engine's error type: a closed set of kinds with stable exit codes, usable as data
+//! ([`Error::to_json`]) as well as text (`Display`).
+//!
+//! Errors say what happened and what to change in terms of the engine (an input, the base URL,
+//! a credential), never in terms of one front end's options: the CLI, an MCP server or a library
+//! caller each word that for their users.
 
 use std::fmt;
+
+use serde_json::{Map, Value, json};
 
 use crate::diagnostic::SpecError;
 
@@ -9,7 +16,8 @@ use crate::diagnostic::SpecError;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Wrong usage: unknown connector, action or server, a destructive action without `--yes`.
+    /// Wrong usage: unknown connector, action or server, a destructive action run without
+    /// confirmation, an unreadable file.
     Usage,
     /// A connector file is invalid.
     Spec,
@@ -65,6 +73,13 @@ impl ErrorKind {
             400..=499 => ErrorKind::Validation,
             _ => ErrorKind::Upstream,
         }
+    }
+
+    /// Whether an HTTP status means the same request may succeed later, unchanged: 429 (rate
+    /// limited), 502, 503 and 504 (a gateway or the API itself is temporarily unavailable).
+    /// Other 5xx are not: an internal error usually repeats.
+    pub fn is_retryable_status(status: u16) -> bool {
+        matches!(status, 429 | 502 | 503 | 504)
     }
 
     /// A short name (`not_found`), as used in JSON output.
@@ -167,7 +182,8 @@ impl Error {
         self
     }
 
-    /// An input error listing every violation.
+    /// An input error of `action` (of connector `connector`) listing every violation; the
+    /// error names the action ([`Error::action`]).
     pub fn input(connector: &str, action: &str, violations: Vec<InputViolation>) -> Self {
         let n = violations.len();
         let mut e = Error::new(
@@ -178,8 +194,9 @@ impl Error {
             ),
         )
         .with_hint(format!(
-            "`actionspec describe {connector} {action}` lists the inputs and their types"
-        ));
+            "the input schema of action `{action}` of connector `{connector}` lists every input and its type"
+        ))
+        .with_action(action);
         e.violations = violations;
         e
     }
@@ -188,6 +205,97 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         self.kind.exit_code()
     }
+}
+
+impl Error {
+    /// The error as one JSON object, for front ends that print errors as data:
+    ///
+    /// ```json
+    /// {"error": {
+    ///   "kind": "not_found",          // ErrorKind::as_str
+    ///   "exit_code": 7,               // ErrorKind::exit_code
+    ///   "message": "GET https://… failed with 404 Not Found: …",
+    ///   "status": 404,                // the HTTP status, when the API answered
+    ///   "api_message": "…",           // the API's own message
+    ///   "action": "get_system_user",  // the action the error belongs to
+    ///   "retryable": false,           // the same request may succeed later
+    ///   "retry_after_seconds": 30,    // how long the API asked to wait
+    ///   "may_be_applied": false,      // a request without answer may have been carried out
+    ///   "hint": "…",                  // what to change
+    ///   "violations": [{"pointer": "/limit", "message": "…"}],   // input errors
+    ///   "resume_input": {"limit": 100, "skip": 200},              // run_all failing part-way
+    ///   "diagnostics": [{"file": "c.yaml", "line": 12, "column": 5, "pointer": "/actions/x",
+    ///                    "message": "…", "hint": "…"}]            // spec errors
+    /// }}
+    /// ```
+    ///
+    /// `kind`, `exit_code`, `message`, `retryable` and `may_be_applied` are always present; every
+    /// other member is present only when it has a value: never `null`, never an empty array. The
+    /// same rule holds inside `diagnostics` (`line` and `column` are 1-based and absent when the
+    /// problem has no location). Secrets are removed from every message where the error is made;
+    /// a front end may scrub again with [`crate::Redactor::redact_json`].
+    pub fn to_json(&self) -> Value {
+        let mut e = Map::new();
+        e.insert("kind".into(), json!(self.kind.as_str()));
+        e.insert("exit_code".into(), json!(self.exit_code()));
+        e.insert("message".into(), json!(self.message));
+        let mut put = |key: &str, value: Option<Value>| {
+            if let Some(v) = value {
+                e.insert(key.into(), v);
+            }
+        };
+        put("status", self.status.map(Value::from));
+        put("api_message", self.api_message.as_deref().map(Value::from));
+        put("action", self.action.as_deref().map(Value::from));
+        put("retryable", Some(Value::Bool(self.retryable)));
+        put("retry_after_seconds", self.retry_after.map(Value::from));
+        put("may_be_applied", Some(Value::Bool(self.may_be_applied)));
+        put("hint", self.hint.as_deref().map(Value::from));
+        put(
+            "violations",
+            (!self.violations.is_empty()).then(|| json!(self.violations)),
+        );
+        put(
+            "resume_input",
+            self.resume_input
+                .as_ref()
+                .map(|m| Value::Object(m.as_ref().clone())),
+        );
+        put(
+            "diagnostics",
+            self.spec
+                .as_ref()
+                .map(|s| Value::Array(diagnostics_json(s)))
+                .filter(|d| d.as_array().is_some_and(|d| !d.is_empty())),
+        );
+        json!({ "error": e })
+    }
+}
+
+/// Each diagnostic of a connector file as a JSON object: `file`, `line` and `column` (1-based,
+/// where the problem starts; absent without a location), `pointer` (the JSON pointer of the
+/// offending node, when it has one), `message` (the diagnostic's title) and `hint` (when there is
+/// one). The members of [`Error::to_json`]'s `diagnostics`.
+pub fn diagnostics_json(spec: &SpecError) -> Vec<Value> {
+    spec.diagnostics
+        .iter()
+        .map(|d| {
+            let mut o = Map::new();
+            o.insert("file".into(), json!(spec.file));
+            if let Some(span) = d.span {
+                o.insert("line".into(), json!(span.start.line));
+                o.insert("column".into(), json!(span.start.col));
+            }
+            if let Some(p) = &d.pointer {
+                o.insert("pointer".into(), json!(p));
+            }
+            o.insert("message".into(), json!(d.title));
+            if let Some(h) = &d.hint {
+                o.insert("hint".into(), json!(h));
+            }
+            Value::Object(o)
+        })
+        .collect()
 }
 
 impl From<SpecError> for Error {
@@ -226,3 +334,70 @@ impl std::error::Error for Error {}
 
 /// Results of the engine.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_statuses() {
+        let retryable: Vec<u16> = (400..600)
+            .filter(|s| ErrorKind::is_retryable_status(*s))
+            .collect();
+        assert_eq!(retryable, [429, 502, 503, 504]);
+    }
+
+    #[test]
+    fn json_omits_what_has_no_value() {
+        let e = Error::new(ErrorKind::Transport, "GET http://x: timed out");
+        assert_eq!(
+            e.to_json(),
+            json!({"error": {"kind": "transport", "exit_code": 12, "message": "GET http://x: timed out",
+                             "retryable": false, "may_be_applied": false}})
+        );
+    }
+
+    #[test]
+    fn json_has_every_field_that_is_set() {
+        let mut e = Error::input(
+            "demo",
+            "list",
+            vec![InputViolation {
+                pointer: "/limit".into(),
+                message: "expected integer".into(),
+            }],
+        )
+        .with_status(429);
+        e.api_message = Some("slow down".into());
+        e.retryable = true;
+        e.retry_after = Some(30);
+        e.resume_input = Some(Box::new(Map::from_iter([("skip".into(), json!(100))])));
+        let v = e.to_json();
+        let keys: Vec<&str> = v["error"]
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "kind",
+                "exit_code",
+                "message",
+                "status",
+                "api_message",
+                "action",
+                "retryable",
+                "retry_after_seconds",
+                "may_be_applied",
+                "hint",
+                "violations",
+                "resume_input"
+            ]
+        );
+        assert_eq!(
+            v["error"]["violations"],
+            json!([{"pointer": "/limit", "message": "expected integer"}])
+        );
+        assert_eq!(v["error"]["action"], "list");
+    }
+}

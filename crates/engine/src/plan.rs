@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::auth::TokenRequest;
 use crate::connector::{Action, Connector, PathPart};
 use crate::error::{Error, ErrorKind, InputViolation, Result};
+pub use crate::redact::Redactor;
 use crate::spec::{AuthMethod, AuthType, InputType, KeyPlacement, Placement, QueryStyle};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
@@ -143,39 +144,18 @@ pub struct HttpRequest {
     pub sensitive_values: Vec<String>,
 }
 
-/// Replaces every occurrence of each secret in `text` with [`REDACTED`]. Values shorter than
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]: as is, and in its
+/// Base64, percent-encoded and JSON-escaped forms (see [`Redactor`], which this builds; build one
+/// `Redactor` instead when redacting many texts with the same secrets). Values shorter than
 /// [`MIN_REDACTED_LEN`] characters are left alone: hiding every `a` or `1` would garble the text
 /// and hide nothing. The one redaction routine of the project: dry runs, error messages, token
 /// errors and the CLI's last line of defence all use it.
 pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -> String {
-    secrets.into_iter().fold(text.to_owned(), |t, s| {
-        let s = s.as_ref();
-        if s.chars().count() >= MIN_REDACTED_LEN {
-            t.replace(s, REDACTED)
-        } else {
-            t
-        }
-    })
+    Redactor::new(secrets).redact(text)
 }
 
-/// The shortest value [`redact`] hides.
+/// The shortest value [`redact`] hides, in characters.
 pub const MIN_REDACTED_LEN: usize = 3;
-
-/// Replaces sensitive values in every string (and number equal to one) of a JSON value.
-fn redact_json(v: &mut Value, values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    match v {
-        Value::String(s) if values.iter().any(|x| s.contains(x.as_str())) => *s = redact(s, values),
-        Value::Number(n) if values.iter().any(|x| *x == n.to_string()) => {
-            *v = Value::String(REDACTED.into())
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| redact_json(i, values)),
-        Value::Object(members) => members.values_mut().for_each(|m| redact_json(m, values)),
-        _ => {}
-    }
-}
 
 /// The auth method a request uses.
 #[derive(Debug, Clone)]
@@ -226,7 +206,8 @@ impl HttpRequest {
 
     /// The request with every secret and sensitive value replaced by `[redacted]`.
     pub fn shown(&self) -> ShownRequest {
-        let hide = |text: &str| redact(text, &self.sensitive_values);
+        let redactor = Redactor::new(&self.sensitive_values);
+        let hide = |text: &str| redactor.redact(text);
         let mut headers = Map::new();
         for (k, v) in &self.headers {
             headers.insert(k.clone(), Value::String(hide(v.shown())));
@@ -238,7 +219,7 @@ impl HttpRequest {
                 }
             }
             // A template may have moved a sensitive value anywhere (`body: "{{ input.x }}"`).
-            redact_json(&mut b, &self.sensitive_values);
+            redactor.redact_json(&mut b);
             b
         });
         ShownRequest {
@@ -298,7 +279,22 @@ impl Connector {
     /// # Errors
     /// [`ErrorKind::Input`] listing every input violation; [`ErrorKind::Auth`] for a missing
     /// credential (in [`Mode::Execute`]); [`ErrorKind::Usage`] for a bad server or base URL.
+    /// Every error names the action ([`Error::action`]).
     pub fn plan(
+        &self,
+        action: &Action,
+        input: &Value,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<HttpRequest> {
+        self.plan_request(action, input, config, mode)
+            .map_err(|e| match e.action {
+                Some(_) => e,
+                None => e.with_action(&action.id),
+            })
+    }
+
+    fn plan_request(
         &self,
         action: &Action,
         input: &Value,
@@ -544,7 +540,7 @@ impl Connector {
                         env_of(method).join(" and ")
                     ),
                 )
-                .with_hint("set the variables in the environment or in a --credentials file"));
+                .with_hint("supply these credentials, e.g. through their environment variables"));
             }
             return Ok(Some((key.as_str(), method)));
         }
@@ -562,7 +558,7 @@ impl Connector {
                     .map(|(name, m)| format!("{} (auth method `{name}`)", env_of(m).join(" and ")))
                     .collect();
                 Err(Error::new(ErrorKind::Auth, format!("no credentials for connector `{}`: set {}", self.spec.key, options.join(", or ")))
-                    .with_hint("export the variables, use a --credentials file, or use --dry-run to see the request without sending it"))
+                    .with_hint("supply the credentials of one auth method, e.g. through their environment variables; a dry run needs none"))
             }
         }
     }
@@ -576,9 +572,9 @@ impl Connector {
         if config.base_url.is_some() {
             return Err(Error::new(
                 ErrorKind::Usage,
-                format!("auth method `{method}` needs a token URL to go with --base-url"),
+                format!("auth method `{method}` needs a token URL to go with the base URL"),
             )
-            .with_hint("pass --token-url too, or choose a server with --server"));
+            .with_hint("set the token URL too, or choose a named server instead of a base URL"));
         }
         let server = config
             .server
@@ -593,9 +589,7 @@ impl Connector {
                     ErrorKind::Usage,
                     format!("server `{server}` has no token endpoint for auth method `{method}`"),
                 )
-                .with_hint(
-                    "choose another server with --server, or another auth method with --auth",
-                )
+                .with_hint("choose another server, or another auth method")
             })
     }
 
@@ -681,7 +675,7 @@ fn check_url(url: &str, what: &str) -> Result<()> {
         ),
         Ok(u) if !u.username().is_empty() || u.password().is_some() => usage(
             "holds a user name or password",
-            "remove them from the URL: credentials come from the environment or --credentials",
+            "remove them from the URL: credentials belong in the connector's credentials",
         ),
         Ok(u) if u.query().is_some() || u.fragment().is_some() => usage(
             &format!("`{url}` has a query or fragment"),

@@ -27,7 +27,7 @@ pub fn root() -> PathBuf {
 pub struct Cli {
     args: Vec<String>,
     env: Vec<(String, String)>,
-    stdin: Option<String>,
+    stdin: Option<Vec<u8>>,
 }
 
 /// `actionspec <args>`, with an empty environment.
@@ -58,8 +58,13 @@ impl Cli {
     }
 
     /// Feeds `text` to standard input.
-    pub fn stdin(mut self, text: &str) -> Self {
-        self.stdin = Some(text.to_owned());
+    pub fn stdin(self, text: &str) -> Self {
+        self.stdin_bytes(text.as_bytes())
+    }
+
+    /// Feeds `bytes` (not necessarily UTF-8) to standard input.
+    pub fn stdin_bytes(mut self, bytes: &[u8]) -> Self {
+        self.stdin = Some(bytes.to_vec());
         self
     }
 
@@ -101,6 +106,7 @@ impl Cli {
             line.push_str(&quote(a));
         }
         if let Some(s) = &self.stdin {
+            let s = String::from_utf8_lossy(s);
             let _ = write!(line, " <<< {}", quote(s.trim_end()));
         }
         line

@@ -48,6 +48,39 @@ fn malformed_json_on_stdin() {
     assert!(out.stderr.contains("standard input"), "{}", out.stderr);
 }
 
+/// Regression: input that is not UTF-8 was a usage error (2) from a file and an input error (4)
+/// from standard input; it is an input error either way.
+#[test]
+fn input_not_utf8_is_an_input_error_from_a_file_or_stdin() {
+    let from_file = check(
+        "error_input_not_utf8_file",
+        &actionspec([
+            "run",
+            "jumpcloud",
+            "create_system_user",
+            "--input",
+            "@tests/fixtures/cli/inputs/latin1.json",
+        ]),
+        4,
+    );
+    assert!(
+        from_file.stderr.contains("not valid UTF-8"),
+        "{}",
+        from_file.stderr
+    );
+    let from_stdin = check(
+        "error_input_not_utf8_stdin",
+        &actionspec(["run", "jumpcloud", "create_system_user", "--input", "-"])
+            .stdin_bytes(b"{\"username\": \"jos\xe9\"}"),
+        4,
+    );
+    assert!(
+        from_stdin.stderr.contains("not valid UTF-8"),
+        "{}",
+        from_stdin.stderr
+    );
+}
+
 #[test]
 fn input_file_not_found() {
     let out = check(
