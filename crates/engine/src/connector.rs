@@ -176,7 +176,7 @@ impl Connector {
                 match did_you_mean(id, self.actions.keys().map(String::as_str)) {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => format!(
-                        "`actionspec actions {}` lists its {} actions",
+                        "connector `{}` has {} actions, none with a name close to `{id}`",
                         self.spec.key,
                         self.actions.len()
                     ),
@@ -361,7 +361,7 @@ impl Loader<'_> {
                     Some(v) => format!("{}: {}", v.pointer, v.message),
                     None => e.message.clone(),
                 };
-                self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; `actionspec run … --dry-run` shows the request".into()));
+                self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; a dry run of the example shows the request".into()));
             }
         }
     }
@@ -401,7 +401,7 @@ impl Loader<'_> {
                     action.path
                 ),
                 "not a read-only action",
-                Some("`actionspec auth check` runs the health check without asking: name a read-only action, such as a list with `limit: 1`".into()),
+                Some("the health check runs without asking for confirmation: name a read-only action, such as a list with `limit: 1`".into()),
             );
         }
     }

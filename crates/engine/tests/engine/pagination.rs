@@ -112,7 +112,10 @@ async fn run_all(
             };
             (q("limit"), q("skip"))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Pages after the first go concurrently: compare them in offset order.
+    let mut requests = requests;
+    requests.sort_by_key(|(_, skip)| skip.unwrap_or(0));
     Run {
         pages,
         result,
