@@ -1109,6 +1109,8 @@ async fn stream_all(
     input: &Value,
     config: &Config,
 ) -> Result<()> {
+    let progress = progress_bar();
+    let mut pages = 0u64;
     let summary = c
         .run_all(client, action, input, config, |page| {
             let mut chunk = String::new();
@@ -1116,9 +1118,17 @@ async fn stream_all(
                 chunk.push_str(&serde_json::to_string(r).unwrap_or_default());
                 chunk.push('\n');
             }
+            if let Some(total) = page.total {
+                progress.set_length(total);
+            }
+            pages += 1;
+            progress.set_message(plural(pages, "page"));
+            progress.inc(page.records.len() as u64);
             out(&chunk)
         })
-        .await?;
+        .await;
+    progress.finish_and_clear();
+    let summary = summary?;
     let total = summary
         .total
         .map(|t| format!(" (total reported: {t})"))
@@ -1131,6 +1141,24 @@ async fn stream_all(
     );
     report_listing_end(c, action, args, &summary);
     Ok(())
+}
+
+/// The progress of `--all` on stderr (records, total, rate, time left), drawn only when stderr is
+/// a terminal: never in a pipe, a file or a test.
+fn progress_bar() -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {human_pos}/{human_len} records in {msg}  {per_sec:0}  {elapsed} elapsed, {eta} left",
+    );
+    if let Ok(style) = style {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Notes on stderr about how a listing ended, when it matters: repeated records dropped, a short
