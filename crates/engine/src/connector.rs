@@ -72,7 +72,8 @@ pub struct Action {
     pub idempotent: bool,
     /// The resolved pagination style, for list actions.
     pub pagination: Option<PaginationStyle>,
-    pub(crate) validator: Arc<jsonschema::Validator>,
+    /// Compiled at load, or on first use for a trusted connector.
+    pub(crate) validator: std::sync::OnceLock<Option<Arc<jsonschema::Validator>>>,
     pub(crate) path: Vec<PathPart>,
     pub(crate) headers: Vec<(String, ValueTemplate)>,
     pub(crate) query: Vec<(String, ValueTemplate)>,
@@ -82,7 +83,19 @@ pub struct Action {
 impl Action {
     /// Validates an input, returning every violation (empty when valid).
     pub fn check_input(&self, input: &Value) -> Vec<crate::error::InputViolation> {
-        input::violations(&self.validator, &self.spec.inputs, input)
+        let validator = self
+            .validator
+            .get_or_init(|| input::compile(&self.input_schema).ok().map(Arc::new));
+        match validator {
+            Some(v) => input::violations(v, &self.spec.inputs, input),
+            None => vec![crate::error::InputViolation {
+                pointer: String::new(),
+                message: format!(
+                    "the inputs of action `{}` do not form a valid JSON Schema; validate the connector file",
+                    self.id
+                ),
+            }],
+        }
     }
 }
 
@@ -92,6 +105,21 @@ impl Connector {
     /// # Errors
     /// A [`SpecError`] with every problem found, each located.
     pub fn from_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
+        Self::load(file, source, Checks::All)
+    }
+
+    /// Loads a connector whose file has already passed [`Connector::from_yaml`] (one shipped in
+    /// a binary and checked by its tests): the meta-schema, the example inputs and the example
+    /// plans are not checked again, and input schemas are compiled on first use. Start-up then
+    /// costs a parse and a compile of the templates, not a full validation.
+    ///
+    /// # Errors
+    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, templates).
+    pub fn from_trusted_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
+        Self::load(file, source, Checks::Trusted)
+    }
+
+    fn load(file: &str, source: &str, checks: Checks) -> Result<Connector, SpecError> {
         let source_text: Arc<str> = Arc::from(source);
         let fail = |diagnostics: Vec<Diagnostic>| SpecError {
             file: file.to_owned(),
@@ -113,7 +141,10 @@ impl Connector {
                     .collect(),
             )
         })?;
-        let schema_diags = meta_schema_diagnostics(&doc.value, &doc.map);
+        let schema_diags = match checks {
+            Checks::All => meta_schema_diagnostics(&doc.value, &doc.map),
+            Checks::Trusted => Vec::new(),
+        };
         let spec = if schema_diags.is_empty() {
             match serde_json::from_value::<ConnectorSpec>(doc.value.clone()) {
                 Ok(spec) => Some(spec),
@@ -134,12 +165,14 @@ impl Connector {
             map: &doc.map,
             diags: schema_diags,
             templates: TemplateSet::new(),
+            checks,
         };
         // With meta-schema errors, the parts that still parse are checked too, so that one run
         // reports dangling references and template errors alongside the schema violations.
         let mut connector = spec.map(|spec| loader.compile(file, spec));
         if let Some(c) = &mut connector
             && loader.diags.is_empty()
+            && checks == Checks::All
         {
             c.templates.set_fuel_cap(Some(EXAMPLES_FUEL));
             loader.plan_examples(c);
@@ -229,6 +262,16 @@ struct Loader<'a> {
     map: &'a SourceMap,
     diags: Vec<Diagnostic>,
     templates: TemplateSet,
+    checks: Checks,
+}
+
+/// How much loading checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// Everything: the meta-schema, input schemas, example inputs, example plans.
+    All,
+    /// What a file that passed `All` cannot fail (see [`Connector::from_trusted_yaml`]).
+    Trusted,
 }
 
 impl Loader<'_> {
@@ -685,7 +728,40 @@ impl Loader<'_> {
 
         // Input schema, and every example against it.
         let input_schema = input::input_schema(&a.inputs);
-        let validator = match input::compile(&input_schema) {
+        let validator = std::sync::OnceLock::new();
+        if self.checks == Checks::All {
+            let compiled = self.check_input_schema(&input_schema, a, id, &base)?;
+            let _ = validator.set(Some(compiled));
+        }
+        if self.diags.len() > before {
+            return None;
+        }
+        let markers = Markers::of(a);
+        Some(Action {
+            id: id.to_owned(),
+            spec: a.clone(),
+            input_schema,
+            read_only: markers.read_only,
+            destructive: markers.destructive,
+            idempotent: markers.idempotent,
+            pagination,
+            validator,
+            path,
+            headers,
+            query,
+            body,
+        })
+    }
+
+    /// Compiles an action's input schema and checks every example input against it.
+    fn check_input_schema(
+        &mut self,
+        input_schema: &Value,
+        a: &ActionSpec,
+        id: &str,
+        base: &str,
+    ) -> Option<Arc<jsonschema::Validator>> {
+        let validator = match input::compile(input_schema) {
             Ok(v) => Some(Arc::new(v)),
             Err(e) => {
                 self.error(
@@ -718,24 +794,7 @@ impl Loader<'_> {
             }
         }
 
-        if self.diags.len() > before {
-            return None;
-        }
-        let markers = Markers::of(a);
-        Some(Action {
-            id: id.to_owned(),
-            spec: a.clone(),
-            input_schema,
-            read_only: markers.read_only,
-            destructive: markers.destructive,
-            idempotent: markers.idempotent,
-            pagination,
-            validator: validator?,
-            path,
-            headers,
-            query,
-            body,
-        })
+        validator
     }
 
     /// `read_only: true` on a method that writes needs `read_only_reason`, so that a marker that

@@ -29,6 +29,42 @@ fn credentials(c: &Connector) -> Credentials {
     })
 }
 
+/// What the CLI loads at start-up without the full checks plans every example exactly as the
+/// fully checked connector does, and rejects the same bad inputs.
+#[test]
+fn a_trusted_load_plans_every_example_as_the_full_load_does() {
+    for (file, text) in common::connector_files() {
+        let full = Connector::from_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        let trusted = Connector::from_trusted_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config {
+            credentials: credentials(&full),
+            ..Config::default()
+        };
+        assert_eq!(full.actions.len(), trusted.actions.len());
+        for (id, action) in &full.actions {
+            let other = trusted.action(id).unwrap();
+            for example in &action.spec.examples {
+                let input = Value::Object(example.input.clone());
+                let a = full
+                    .plan(action, &input, &config, Mode::DryRun)
+                    .unwrap()
+                    .shown();
+                let b = trusted
+                    .plan(other, &input, &config, Mode::DryRun)
+                    .unwrap()
+                    .shown();
+                assert_eq!(
+                    serde_json::to_value(a).unwrap(),
+                    serde_json::to_value(b).unwrap(),
+                    "{id}"
+                );
+            }
+            let bad = serde_json::json!({ "no_such_input_anywhere": 1 });
+            assert_eq!(action.check_input(&bad), other.check_input(&bad), "{id}");
+        }
+    }
+}
+
 #[test]
 fn examples_dry_run() {
     let mut count = 0;
