@@ -52,26 +52,7 @@ pub fn response(status: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> 
 
 /// A plain-HTTP server answering every request with `reply`.
 pub async fn http(reply: Reply) -> Raw {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let raw = Raw {
-        url,
-        heads: Arc::default(),
-        hits: Arc::default(),
-    };
-    let (heads, hits) = (raw.heads.clone(), raw.hits.clone());
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (heads, hits, reply) = (heads.clone(), hits.clone(), reply.clone());
-            tokio::spawn(async move {
-                if let Reply::Reset = reply {
-                    let _ = stream.set_zero_linger();
-                }
-                serve(stream, &heads, &hits, &reply).await;
-            });
-        }
-    });
-    raw
+    listen("http", reply, None).await
 }
 
 /// An HTTPS server for `https://127.0.0.1:PORT` with a fresh self-signed certificate, which it
@@ -88,26 +69,41 @@ pub async fn https(reply: Reply) -> (Raw, reqwest::Certificate) {
         .with_single_cert(vec![cert_der.clone()], key_der)
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let raw = listen("https", reply, Some(acceptor)).await;
+    (raw, reqwest::Certificate::from_der(&cert_der).unwrap())
+}
+
+/// Accepts connections on a fresh loopback port (over TLS with `tls`) and serves each one.
+async fn listen(scheme: &str, reply: Reply, tls: Option<tokio_rustls::TlsAcceptor>) -> Raw {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("https://{}", listener.local_addr().unwrap());
     let raw = Raw {
-        url,
+        url: format!("{scheme}://{}", listener.local_addr().unwrap()),
         heads: Arc::default(),
         hits: Arc::default(),
     };
     let (heads, hits) = (raw.heads.clone(), raw.hits.clone());
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            let (heads, hits, reply) = (heads.clone(), hits.clone(), reply.clone());
-            let acceptor = acceptor.clone();
+            let (heads, hits, reply, tls) =
+                (heads.clone(), hits.clone(), reply.clone(), tls.clone());
             tokio::spawn(async move {
-                if let Ok(tls) = acceptor.accept(stream).await {
-                    serve(tls, &heads, &hits, &reply).await;
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            serve(stream, &heads, &hits, &reply).await;
+                        }
+                    }
+                    None => {
+                        if let Reply::Reset = reply {
+                            let _ = stream.set_zero_linger();
+                        }
+                        serve(stream, &heads, &hits, &reply).await;
+                    }
                 }
             });
         }
     });
-    (raw, reqwest::Certificate::from_der(&cert_der).unwrap())
+    raw
 }
 
 fn rustls_pki_key(key: &rcgen::KeyPair) -> rustls::pki_types::PrivateKeyDer<'static> {

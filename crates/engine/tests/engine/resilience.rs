@@ -148,34 +148,38 @@ async fn a_redirect_to_another_origin_never_carries_a_bearer_token() {
     assert_eq!(received_header(&other, "authorization").await, [None]);
 }
 
-/// A connector whose API key goes in the query, as some APIs want it.
-fn query_key_connector() -> Connector {
-    Connector::from_yaml(
-        "query_key.yaml",
+/// A one-action connector (`get_item`), with `extra` top-level keys.
+fn item_connector(key: &str, extra: &str) -> Connector {
+    let yaml = format!(
         r#"
 spec_version: 1
-key: query_key
-name: Query Key
+key: {key}
+name: Items
 version: 1.0.0
-servers: { local: { url: "http://127.0.0.1:9/api" } }
+servers: {{ local: {{ url: "http://127.0.0.1:9/api" }} }}
 default_server: local
-credentials:
-  token: { env: QUERY_KEY_TOKEN, secret: true }
-auth:
-  token: { type: api_key, in: query, name: api_key, credential: token }
+{extra}
 actions:
   get_item:
     name: Get Item
     description: Fetch one item.
     method: GET
-    path: /items/{id}
+    path: /items/{{id}}
     inputs:
-      id: { type: string, in: path, required: true }
+      id: {{ type: string, in: path, required: true }}
     examples:
-      - input: { id: a1 }
-"#,
+      - input: {{ id: a1 }}
+"#
+    );
+    Connector::from_yaml(&format!("{key}.yaml"), &yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A connector whose API key goes in the query, as some APIs want it.
+fn query_key_connector() -> Connector {
+    item_connector(
+        "query_key",
+        "credentials:\n  token: { env: QUERY_KEY_TOKEN, secret: true }\nauth:\n  token: { type: api_key, in: query, name: api_key, credential: token }",
     )
-    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -633,27 +637,10 @@ async fn a_body_without_a_length_is_cut_at_the_limit() {
 /// Ten requests a second, one at a time: concurrent calls (and their retries) share the limit.
 #[tokio::test]
 async fn the_declared_rate_limit_spaces_requests_across_concurrent_calls() {
-    let yaml = r#"
-spec_version: 1
-key: paced
-name: Paced
-version: 1.0.0
-servers: { local: { url: "http://127.0.0.1:9/api" } }
-default_server: local
-defaults:
-  rate_limit: { requests_per_second: 10, burst: 1 }
-actions:
-  get_item:
-    name: Get Item
-    description: Fetch one item.
-    method: GET
-    path: /items/{id}
-    inputs:
-      id: { type: string, in: path, required: true }
-    examples:
-      - input: { id: a1 }
-"#;
-    let c = Connector::from_yaml("paced.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
+    let c = item_connector(
+        "paced",
+        "defaults:\n  rate_limit: { requests_per_second: 10, burst: 1 }",
+    );
     // The first answer is a 503, so one retry goes through the limiter too.
     let server = flaky(
         ResponseTemplate::new(503),
