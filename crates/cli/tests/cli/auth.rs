@@ -186,7 +186,7 @@ async fn auth_check_with_an_api_key() {
     assert_eq!(out.json()["auth_method"], "api_key");
 }
 
-fn credentials_file(name: &str, text: &str, mode: u32) -> PathBuf {
+pub fn credentials_file(name: &str, text: &str, mode: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("actionspec-cli-creds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);

@@ -463,3 +463,67 @@ async fn run_all_into_a_closed_pipe_ends_quietly() {
         "kept fetching after stdout was closed: {pages} of 50 pages"
     );
 }
+
+/// Broke: the printed resume command dropped `--auth`, `--credentials`, `--connectors`, so
+/// resuming failed with exit 2 or 5.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_resume_command_carries_every_option_of_the_run() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/systemusers"))
+        .respond_with(Slices {
+            total: 250,
+            v2: false,
+            fail_at_skip: Some(100),
+        })
+        .mount(&server)
+        .await;
+    let creds = crate::auth::credentials_file(
+        "resume.toml",
+        &format!("[jumpcloud]\napi_key = \"{}\"\n", common::TEST_KEY),
+        0o600,
+    );
+    let connectors = common::root().join("tests/fixtures/cli/connectors");
+    let base = base_url(&server);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "jumpcloud",
+            "list_system_users",
+            "--all",
+            "--concurrency",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        actionspec(args)
+            .arg("--auth")
+            .arg("api_key")
+            .arg("--credentials")
+            .arg(creds.to_str().unwrap())
+            .arg("--connectors")
+            .arg(connectors.to_str().unwrap())
+            .arg("--base-url")
+            .arg(&base)
+            .run()
+    };
+    let failed = run(&[]);
+    assert_eq!(failed.code, 11, "{}", failed.render());
+    let bounded = run(&["--max-pages", "1"]);
+    assert_eq!(bounded.code, 0, "{}", bounded.render());
+    for out in [&failed, &bounded] {
+        let line = out
+            .stderr
+            .lines()
+            .find(|l| l.contains("actionspec run jumpcloud list_system_users"))
+            .unwrap_or_else(|| panic!("{}", out.stderr));
+        for expected in [
+            "--auth 'api_key'".to_owned(),
+            format!("--credentials '{}'", creds.display()),
+            format!("--connectors '{}'", connectors.display()),
+            format!("--base-url '{base}'"),
+            r#"--all --input '{"limit":100,"skip":100}'"#.to_owned(),
+        ] {
+            assert!(line.contains(&expected), "{expected} missing from: {line}");
+        }
+    }
+}
