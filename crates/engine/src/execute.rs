@@ -211,7 +211,7 @@ impl Connector {
         if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
             tracing::warn!(action = %action.id, status, expected = ?action.spec.success, "unexpected success status");
         }
-        json_body(raw).map_err(|why| {
+        json_body(raw, secrets).map_err(|why| {
             Error::new(
                 ErrorKind::Upstream,
                 scrub(&format!("{at} answered {status} {why}"), secrets),
@@ -256,7 +256,7 @@ impl Connector {
             None => format!(
                 " (body is not JSON, content-type {}): {}",
                 content_type(raw),
-                excerpt(trimmed)
+                excerpt(trimmed, secrets)
             ),
         };
         let note = match (&exchange.gave_up, exchange.attempts) {
@@ -324,7 +324,7 @@ pub const MAX_JSON_DEPTH: usize = 128;
 
 /// The body as JSON: `None` when empty; else why it cannot be read (a phrase that follows
 /// "answered 200 ").
-fn json_body(raw: &RawResponse) -> Result<Option<Value>, String> {
+fn json_body(raw: &RawResponse, secrets: &[String]) -> Result<Option<Value>, String> {
     let text = decode_text(raw)?;
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
@@ -339,7 +339,7 @@ fn json_body(raw: &RawResponse) -> Result<Option<Value>, String> {
             format!(
                 "with a body that is not JSON (content-type {}): {}",
                 content_type(raw),
-                excerpt(trimmed)
+                excerpt(trimmed, secrets)
             )
         }
     })
@@ -461,12 +461,16 @@ fn scrub(message: &str, secrets: &[String]) -> String {
     crate::plan::redact(message, secrets)
 }
 
-/// The first [`BODY_EXCERPT`] characters of a body, on one line.
-fn excerpt(body: &str) -> String {
-    let flat: String = body
+/// The first [`BODY_EXCERPT`] characters of a body, on one line, secrets removed before the cut
+/// (so that a secret straddling it leaves no prefix behind).
+fn excerpt(body: &str, secrets: &[String]) -> String {
+    // A window well past the cut holds any secret that starts before it, in any encoding.
+    let window: String = body
         .chars()
+        .take(BODY_EXCERPT * 8)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
+    let flat = scrub(&window, secrets);
     let mut out: String = flat.chars().take(BODY_EXCERPT).collect();
     if flat.chars().count() > BODY_EXCERPT {
         out.push('…');

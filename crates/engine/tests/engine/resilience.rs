@@ -671,3 +671,15 @@ async fn the_declared_rate_limit_spaces_requests_across_concurrent_calls() {
         started.elapsed()
     );
 }
+
+/// Broke: the body excerpt was cut before secrets were removed, so a key straddling the cut
+/// showed its first characters.
+#[tokio::test]
+async fn a_secret_straddling_the_excerpt_cut_leaves_no_prefix() {
+    let body = format!("{}{KEY} trailing", "x".repeat(195));
+    let server = answering(ResponseTemplate::new(500).set_body_raw(body, "text/plain")).await;
+    let e = get_user(&key_config(&server.uri(), RunOptions::default()))
+        .await
+        .unwrap_err();
+    assert!(!e.message.contains(&KEY[..4]), "{}", e.message);
+}
