@@ -164,7 +164,8 @@ pub fn env_conflicts(
     text: &str,
     others: &[(Connector, Source)],
 ) -> std::result::Result<(), SpecError> {
-    let map = actionspec_engine::yaml::parse(text).ok().map(|d| d.map);
+    // Parsed again for the locations only when there is something to locate (not at each start).
+    let mut map: Option<Option<actionspec_engine::yaml::SourceMap>> = None;
     let key = &c.spec.key;
     let mut diagnostics = Vec::new();
     for (other, source) in others.iter().filter(|(o, _)| o.spec.key != *key) {
@@ -206,6 +207,7 @@ pub fn env_conflicts(
                 actionspec_engine::yaml::escape_token(name)
             );
             let span = map
+                .get_or_insert_with(|| actionspec_engine::yaml::parse(text).ok().map(|d| d.map))
                 .as_ref()
                 .and_then(|m| m.locate(&pointer))
                 .map(|l| l.value);

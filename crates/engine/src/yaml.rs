@@ -116,6 +116,19 @@ pub fn escape_token(token: &str) -> String {
 /// # Errors
 /// Every problem found, each with its position.
 pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
+    read(source, true)
+}
+
+/// As [`parse`], with the same checks, but records no node positions: the document's source map
+/// is empty. For a file known to be valid, where no diagnostic will need a location.
+///
+/// # Errors
+/// As [`parse`] (the issues are still located: they come from the parser's own positions).
+pub fn parse_untracked(source: &str) -> Result<Document, Vec<YamlIssue>> {
+    read(source, false)
+}
+
+fn read(source: &str, track: bool) -> Result<Document, Vec<YamlIssue>> {
     let mut reader = Reader {
         parser: Parser::new_from_str(source),
         map: SourceMap::default(),
@@ -123,6 +136,7 @@ pub fn parse(source: &str) -> Result<Document, Vec<YamlIssue>> {
         anchors: HashMap::new(),
         nodes: 0,
         depth: 0,
+        track,
     };
     match reader.document() {
         Ok(value) if reader.issues.is_empty() => Ok(Document {
@@ -180,6 +194,8 @@ struct Reader<'a> {
     nodes: usize,
     /// Sequences and mappings open around the current event.
     depth: usize,
+    /// Whether node positions are recorded (the source map).
+    track: bool,
 }
 
 type Step<T> = Result<T, Box<YamlIssue>>;
@@ -345,7 +361,11 @@ impl<'a> Reader<'a> {
                     if let Event::SequenceEnd = event {
                         break item_span;
                     }
-                    let child = format!("{pointer}/{}", items.len());
+                    let child = if self.track {
+                        format!("{pointer}/{}", items.len())
+                    } else {
+                        String::new()
+                    };
                     items.push(self.node(event, item_span, child, None)?);
                 };
                 self.depth -= 1;
@@ -382,7 +402,11 @@ impl<'a> Reader<'a> {
                             continue;
                         }
                     };
-                    let child = format!("{pointer}/{}", escape_token(&name));
+                    let child = if self.track {
+                        format!("{pointer}/{}", escape_token(&name))
+                    } else {
+                        String::new()
+                    };
                     let (event, value_span) = self.next()?;
                     if let Some(first) = key_spans.get(&name) {
                         self.issues.push(YamlIssue {
@@ -422,7 +446,7 @@ impl<'a> Reader<'a> {
                 span.end
             },
         };
-        if !pointer.starts_with("/\u{0}") {
+        if self.track && !pointer.starts_with("/\u{0}") {
             self.map.nodes.insert(
                 pointer,
                 NodeLoc {
