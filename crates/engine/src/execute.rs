@@ -279,25 +279,19 @@ impl Connector {
             .filter(|_| matches!(status, 429 | 503))
             .map(|d| d.as_secs());
         e.may_be_applied = !action.idempotent && status >= 500;
-        e.hint = self.status_hint(kind, &e, action, status);
+        e.hint = self.status_hint(&e, action);
         e
     }
 
     /// What to do about an HTTP error status, in words for any front end.
-    fn status_hint(
-        &self,
-        kind: ErrorKind,
-        e: &Error,
-        action: &Action,
-        status: u16,
-    ) -> Option<String> {
+    fn status_hint(&self, e: &Error, action: &Action) -> Option<String> {
         if e.may_be_applied {
             return Some(crate::http::applied_hint(action));
         }
-        if crate::http::is_redirect(status) {
+        if e.status.is_some_and(crate::http::is_redirect) {
             return Some("redirects are followed only when the connector's `defaults.follow_redirects` or the run options enable it".to_owned());
         }
-        Some(match kind {
+        Some(match e.kind {
             ErrorKind::Auth => format!(
                 "the API rejected the credentials: check {}",
                 self.spec.credentials.values().filter(|c| c.secret).map(|c| c.env.as_str()).collect::<Vec<_>>().join(" / ")

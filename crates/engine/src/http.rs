@@ -282,6 +282,11 @@ pub(crate) async fn exchange(
     secrets: &[String],
 ) -> Result<Exchange> {
     let http = client.http(policy.connect, policy.attempt)?;
+    // Built once (headers checked, body serialized), then reused by every attempt.
+    let first = match Hop::new(request) {
+        Ok(hop) => hop,
+        Err(f) => return finish(Err(f), request, action, 0, None, secrets),
+    };
     let started = Instant::now();
     let mut backoff = backon::ExponentialBuilder::default()
         .with_min_delay(FIRST_BACKOFF)
@@ -297,9 +302,12 @@ pub(crate) async fn exchange(
         }
         let remaining = policy.deadline.saturating_sub(started.elapsed());
         let limit = policy.attempt.min(remaining);
-        let result = tokio::time::timeout(limit, follow(&http, request, action, policy, secrets))
-            .await
-            .unwrap_or_else(|_| Err(Failure::Lost(format!("timed out after {}", seconds(limit)))));
+        let result = tokio::time::timeout(
+            limit,
+            follow(&http, &first, request, action, policy, secrets),
+        )
+        .await
+        .unwrap_or_else(|_| Err(Failure::Lost(format!("timed out after {}", seconds(limit)))));
         let Some(reason) = retry_reason(&result, action) else {
             return finish(result, request, action, attempts, None, secrets);
         };
@@ -436,6 +444,7 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// One request on the wire, as it is sent to one URL.
+#[derive(Clone)]
 struct Hop {
     method: reqwest::Method,
     url: Url,
@@ -505,12 +514,13 @@ impl Hop {
 /// One attempt: the request, and the redirects the policy lets it follow.
 async fn follow(
     http: &reqwest::Client,
+    first: &Hop,
     request: &HttpRequest,
     action: &Action,
     policy: &Policy,
     secrets: &[String],
 ) -> Result<RawResponse, Failure> {
-    let mut hop = Hop::new(request)?;
+    let mut hop = first.clone();
     for _ in 0..=MAX_REDIRECTS {
         let raw = send_once(http, &hop, policy.max_response_bytes).await?;
         if !policy.follow_redirects || !is_redirect(raw.status) {
@@ -575,17 +585,19 @@ fn redirected(
             ))
             .with_hint("use the API's https address as the base URL"));
         }
-        Crossing::OtherOrigin if !request.sensitive_body.is_empty() || has_sensitive(request) => {
+        Crossing::OtherOrigin
+            if !request.sensitive_body.is_empty() || !request.sensitive_values.is_empty() =>
+        {
             return Err(refuse(format!(
                 "it leads to another origin ({target}) and the request carries sensitive inputs"
             )));
         }
         Crossing::OtherOrigin => {
-            let dropped = strip_credentials(&mut hop, &to, secrets);
+            let (dropped, clean) = strip_credentials(&mut hop, &to, secrets);
             if !dropped.is_empty() {
                 tracing::warn!(action = %action.id, to = %target, dropped = %dropped.join(", "), "redirect to another origin: its credentials are not sent there");
             }
-            hop.url = without_secret_query(&to, &dropped, secrets);
+            hop.url = clean;
         }
         Crossing::SameOrigin => hop.url = to,
     }
@@ -605,51 +617,42 @@ fn redirected(
     Ok(hop)
 }
 
-fn has_sensitive(request: &HttpRequest) -> bool {
-    !request.sensitive_values.is_empty()
-}
-
-/// Removes every credential header (and `authorization`, `cookie`, `proxy-authorization`) from
-/// `hop`; returns the names of what was removed, query parameters included.
-fn strip_credentials(hop: &mut Hop, to: &Url, secrets: &[String]) -> Vec<String> {
+/// Removes every credential from `hop` for a request to `to`, another origin: the headers that
+/// carry credentials or sensitive inputs (and `authorization`, `cookie`,
+/// `proxy-authorization`), and from `to` the query parameters that carry one or hold a secret
+/// (an API may copy the query into its `Location`). Returns the names of what was removed and
+/// the cleaned URL.
+fn strip_credentials(hop: &mut Hop, to: &Url, secrets: &[String]) -> (Vec<String>, Url) {
     let mut dropped: Vec<String> = Vec::new();
+    let carried: Vec<String> = hop.carried.drain(..).collect();
     let fixed = ["authorization", "cookie", "proxy-authorization"];
-    let names: Vec<String> = hop.carried.drain(..).collect();
-    for name in names.iter().map(String::as_str).chain(fixed) {
+    for name in carried.iter().map(String::as_str).chain(fixed) {
         if hop.headers.remove(name).is_some() && !dropped.iter().any(|d| d == name) {
             dropped.push(name.to_owned());
         }
     }
-    for (name, value) in to.query_pairs() {
-        let secret = secrets
+    let holds_secret = |v: &str| {
+        secrets
             .iter()
-            .any(|s| !s.is_empty() && value.contains(s.as_str()));
-        if (names.iter().any(|n| *n == name) || secret) && !dropped.iter().any(|d| *d == name) {
-            dropped.push(name.into_owned());
+            .any(|s| !s.is_empty() && v.contains(s.as_str()))
+    };
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (name, value) in to.query_pairs() {
+        if carried.iter().any(|n| *n == name) || holds_secret(&value) {
+            if !dropped.iter().any(|d| *d == name) {
+                dropped.push(name.into_owned());
+            }
+        } else {
+            kept.push((name.into_owned(), value.into_owned()));
         }
     }
-    dropped
-}
-
-/// `to` without the query parameters named in `dropped` or holding a secret.
-fn without_secret_query(to: &Url, dropped: &[String], secrets: &[String]) -> Url {
     let mut clean = to.clone();
-    let kept: Vec<(String, String)> = to
-        .query_pairs()
-        .filter(|(n, v)| {
-            !dropped.iter().any(|d| d == n)
-                && !secrets
-                    .iter()
-                    .any(|s| !s.is_empty() && v.contains(s.as_str()))
-        })
-        .map(|(n, v)| (n.into_owned(), v.into_owned()))
-        .collect();
     if kept.is_empty() {
         clean.set_query(None);
     } else {
         clean.query_pairs_mut().clear().extend_pairs(kept);
     }
-    clean
+    (dropped, clean)
 }
 
 /// Sends one hop and reads its body, at most `cap` bytes.
