@@ -1,6 +1,6 @@
 //! Micro-benchmark: load + validate + compile a connector, and plan every action.
 //!
-//! Run in release: `cargo run --release -p actionspec-engine --example bench [connector.yaml]`.
+//! Run in release: `cargo run --release -p actionspec-engine --example load_bench [connector.yaml]`.
 //! Targets (issue 2): load + compile under 20 ms; planning under 20 µs per action.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
