@@ -1115,7 +1115,7 @@ async fn stream_all(
         .run_all(client, action, input, config, |page| {
             let mut chunk = String::new();
             for r in &page.records {
-                chunk.push_str(&serde_json::to_string(r).unwrap_or_default());
+                chunk.push_str(r.json());
                 chunk.push('\n');
             }
             if let Some(total) = page.total {

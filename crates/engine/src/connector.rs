@@ -73,7 +73,7 @@ pub struct Action {
     /// The resolved pagination style, for list actions.
     pub pagination: Option<PaginationStyle>,
     /// Compiled at load, or on first use for a trusted connector.
-    pub(crate) validator: std::sync::OnceLock<Option<Arc<jsonschema::Validator>>>,
+    pub(crate) validator: std::sync::OnceLock<Option<Arc<crate::schema::Schema>>>,
     pub(crate) path: Vec<PathPart>,
     pub(crate) headers: Vec<(String, ValueTemplate)>,
     pub(crate) query: Vec<(String, ValueTemplate)>,
@@ -766,7 +766,7 @@ impl Loader<'_> {
         a: &ActionSpec,
         id: &str,
         base: &str,
-    ) -> Option<Arc<jsonschema::Validator>> {
+    ) -> Option<Arc<crate::schema::Schema>> {
         let validator = match input::compile(input_schema) {
             Ok(v) => Some(Arc::new(v)),
             Err(e) => {
@@ -994,7 +994,7 @@ fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
                     .hint("start from the required keys: spec_version, key, name, version, servers, default_server, actions (see docs/connector-format.md)")
             }
             ValidationErrorKind::Type { kind } => {
-                let expected = input::expected_types(kind);
+                let expected = expected_types(kind);
                 let found = input::json_type(e.instance());
                 let last = pointer.rsplit('/').next().unwrap_or_default();
                 let hint = match (expected.as_str(), e.instance().as_ref()) {
@@ -1142,6 +1142,18 @@ pub(crate) fn describe_pointer(pointer: &str) -> String {
         ["pagination", s, key, ..] => format!("`{key}` of pagination style `{s}`"),
         [key] => format!("`{key}`"),
         [first, .., last] => format!("`{last}` in `{first}`"),
+    }
+}
+
+/// The type(s) a JSON Schema `type` keyword asked for: `string`, `string or null`.
+fn expected_types(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(ts) => ts
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Exchange, Policy, RawResponse};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
+use crate::record::{Record, pick, records_of};
 use crate::spec::PaginationStyle;
 
 pub use crate::http::{
@@ -74,8 +75,8 @@ fn set_bearer(
 /// One page of a list action.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Page {
-    /// The records on this page.
-    pub records: Vec<Value>,
+    /// The records on this page, each as the API sent it (see [`Record`]).
+    pub records: Vec<Record>,
     /// The total number of records, where the API reports it (v1 `totalCount`, v2
     /// `x-total-count`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,28 +127,28 @@ impl Connector {
             .send_authorized(client, action, &mut request, &mut secrets, &policy)
             .await?;
         let raw = &exchange.raw;
-        let body = match self.check_response(action, &request, &exchange, &secrets) {
-            Ok(body) => body,
-            Err(mut e) => {
-                if e.kind == ErrorKind::Auth
-                    && let Some((_, m)) = request
-                        .auth
-                        .as_ref()
-                        .and_then(|a| self.spec.auth.get_key_value(&a.method))
-                    && let Some(hint) = &m.unauthorized_hint
-                {
-                    e.hint = Some(hint.clone());
-                }
-                return Err(e.with_action(&action.id));
+        if let Err(mut e) = self.check_status(action, &request, &exchange, &secrets) {
+            if e.kind == ErrorKind::Auth
+                && let Some((_, m)) = request
+                    .auth
+                    .as_ref()
+                    .and_then(|a| self.spec.auth.get_key_value(&a.method))
+                && let Some(hint) = &m.unauthorized_hint
+            {
+                e.hint = Some(hint.clone());
             }
-        };
+            return Err(e.with_action(&action.id));
+        }
         let status = raw.status;
+        let unreadable = |why: String| self.unreadable(&request, status, &why, &secrets);
         let (body, page) = match &action.pagination {
-            None => (body, None),
+            None => (json_body(raw, &secrets).map_err(unreadable)?, None),
             Some(style) => {
-                let page = page_of(style, input, body, &raw.headers, &request, action)
+                let ListBody { records, total } = list_body(style, raw, &secrets)
+                    .map_err(unreadable)?
+                    .ok_or_else(|| no_records(style, &request, action))
                     .map_err(|e| e.with_action(&action.id))?;
-                (None, Some(page))
+                (None, Some(page_of(style, input, records, total, action)))
             }
         };
         Ok(Outcome {
@@ -194,33 +195,41 @@ impl Connector {
         Ok((exchange, auth))
     }
 
-    /// Checks the status and parses the body. `Ok(None)` for 204 and empty bodies.
-    fn check_response(
+    /// Checks the status: an error of the status's kind outside 2xx, a warning for a 2xx the
+    /// action does not declare.
+    fn check_status(
         &self,
         action: &Action,
         request: &HttpRequest,
         exchange: &Exchange,
         secrets: &[String],
-    ) -> Result<Option<Value>> {
-        let raw = &exchange.raw;
-        let status = raw.status;
-        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+    ) -> Result<()> {
+        let status = exchange.raw.status;
         if !(200..300).contains(&status) {
+            let at = format!("{} {}", request.method.as_str(), request.full_url(true));
             return Err(self.status_error(action, &at, exchange, secrets));
         }
         if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
             tracing::warn!(action = %action.id, status, expected = ?action.spec.success, "unexpected success status");
         }
-        json_body(raw, secrets).map_err(|why| {
-            Error::new(
-                ErrorKind::Upstream,
-                scrub(&format!("{at} answered {status} {why}"), secrets),
-            )
-            .with_status(status)
-            .with_hint(
-                "check the base URL or server: it may point at a web page instead of the API",
-            )
-        })
+        Ok(())
+    }
+
+    /// The error for a 2xx body that cannot be read; `why` follows "answered 200 ".
+    fn unreadable(
+        &self,
+        request: &HttpRequest,
+        status: u16,
+        why: &str,
+        secrets: &[String],
+    ) -> Error {
+        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+        Error::new(
+            ErrorKind::Upstream,
+            scrub(&format!("{at} answered {status} {why}"), secrets),
+        )
+        .with_status(status)
+        .with_hint("check the base URL or server: it may point at a web page instead of the API")
     }
 
     /// The error for an HTTP status outside 2xx, with the API's own message where it sent one.
@@ -320,23 +329,83 @@ pub const MAX_JSON_DEPTH: usize = 128;
 /// "answered 200 ").
 fn json_body(raw: &RawResponse, secrets: &[String]) -> Result<Option<Value>, String> {
     let text = decode_text(raw)?;
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    let trimmed = json_text(&text);
     if trimmed.is_empty() {
         return Ok(None);
     }
-    serde_json::from_str(trimmed).map(Some).map_err(|e| {
-        if e.to_string().starts_with("recursion limit exceeded") {
-            format!(
-                "with JSON nested deeper than {MAX_JSON_DEPTH} levels, the most the engine reads"
-            )
-        } else {
-            format!(
-                "with a body that is not JSON (content-type {}): {}",
-                content_type(raw),
-                excerpt(trimmed, secrets)
-            )
-        }
-    })
+    serde_json::from_str(trimmed)
+        .map(Some)
+        .map_err(|e| not_json(&e, raw, trimmed, secrets))
+}
+
+/// A list page's records (at the style's `records` pointer) and total (from its body pointer or
+/// header), read without building the body into a value: `Ok(None)` when there is no record
+/// array where the style says. An empty body is a page with no record.
+fn list_body(
+    style: &PaginationStyle,
+    raw: &RawResponse,
+    secrets: &[String],
+) -> Result<Option<ListBody>, String> {
+    let text = decode_text(raw)?;
+    let trimmed = json_text(&text);
+    if trimmed.is_empty() {
+        return Ok(Some(ListBody {
+            records: Vec::new(),
+            total: total_header(style, &raw.headers),
+        }));
+    }
+    let records = pick(trimmed, &style.records).map_err(|e| not_json(&e, raw, trimmed, secrets))?;
+    let records = match records {
+        Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
+        Some(r) => match records_of(r) {
+            Some(records) => records,
+            None => return Ok(None),
+        },
+        None => return Ok(None),
+    };
+    let total = match style.total.as_ref().and_then(|t| t.body.as_deref()) {
+        Some(pointer) => pick(trimmed, pointer)
+            .ok()
+            .flatten()
+            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
+            .as_ref()
+            .and_then(as_count),
+        None => total_header(style, &raw.headers),
+    };
+    Ok(Some(ListBody { records, total }))
+}
+
+/// What a list page's body holds.
+struct ListBody {
+    records: Vec<Record>,
+    total: Option<u64>,
+}
+
+/// The total from the style's header, when it names one.
+fn total_header(style: &PaginationStyle, headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let name = style.total.as_ref()?.header.as_ref()?;
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// A body's JSON text: without a byte order mark and surrounding whitespace.
+fn json_text(text: &str) -> &str {
+    text.trim_start_matches('\u{feff}').trim()
+}
+
+/// Why a body is not JSON (a phrase that follows "answered 200 ").
+fn not_json(e: &serde_json::Error, raw: &RawResponse, text: &str, secrets: &[String]) -> String {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        format!("with JSON nested deeper than {MAX_JSON_DEPTH} levels, the most the engine reads")
+    } else {
+        format!(
+            "with a body that is not JSON (content-type {}): {}",
+            content_type(raw),
+            excerpt(text, secrets)
+        )
+    }
 }
 
 /// The body as text, decoded by the charset its `Content-Type` declares (UTF-8 when it declares
@@ -472,34 +541,14 @@ fn excerpt(body: &str, secrets: &[String]) -> String {
     format!("{out:?}")
 }
 
-/// Extracts one page from a list response, taking the record array out of the body (no copy).
+/// One page of a list response: its records and total, and the input of the next page.
 fn page_of(
     style: &PaginationStyle,
     input: &Value,
-    body: Option<Value>,
-    headers: &reqwest::header::HeaderMap,
-    request: &HttpRequest,
+    records: Vec<Record>,
+    total: Option<u64>,
     action: &Action,
-) -> Result<Page> {
-    let total = style
-        .total
-        .as_ref()
-        .and_then(|t| match (&t.body, &t.header) {
-            (Some(pointer), _) => body.as_ref()?.pointer(pointer).and_then(as_count),
-            (None, Some(name)) => headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse().ok()),
-            (None, None) => None,
-        });
-    let records = match body {
-        None => Vec::new(),
-        Some(mut body) => match body.pointer_mut(&style.records).map(Value::take) {
-            Some(Value::Array(items)) => items,
-            Some(Value::Null) | None if style.records.is_empty() => Vec::new(),
-            _ => return Err(no_records(style, request, action)),
-        },
-    };
+) -> Page {
     let given = input.as_object().cloned().unwrap_or_default();
     // `{"skip": 250.0}` is offset 250 (planning sent it as 250).
     let obj = crate::plan::normalize_integers(action, &given, &mut Vec::new()).unwrap_or(given);
@@ -509,11 +558,11 @@ fn page_of(
     };
     let n = records.len() as u64;
     let next_input = offsets.next(&obj, n, total, n).ok();
-    Ok(Page {
+    Page {
         records,
         total,
         next_input,
-    })
+    }
 }
 
 /// The page size of a list action when its input sets none: its limit input's default.

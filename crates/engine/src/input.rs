@@ -4,11 +4,11 @@
 //! reported with its JSON pointer and what was expected.
 
 use indexmap::IndexMap;
-use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value, json};
 
 use crate::diagnostic::did_you_mean;
 use crate::error::InputViolation;
+use crate::schema::{Problem, Schema, Violation};
 use crate::spec::InputSpec;
 
 /// The JSON Schema (draft 2020-12) for an action's input object.
@@ -70,27 +70,25 @@ fn number(f: f64) -> Value {
     }
 }
 
-/// Compiles an input schema.
+/// Compiles an input schema (see [`crate::schema`] for the keywords checked).
 ///
 /// # Errors
-/// The schema is not valid JSON Schema (e.g. a bad `pattern` or `items`).
-pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| e.to_string())
+/// The schema uses a keyword the engine does not check, or a bad `pattern` or `format`.
+pub fn compile(schema: &Value) -> Result<Schema, String> {
+    Schema::compile(schema)
 }
 
-/// Validates `input` against a compiled input schema, returning every violation.
+/// Validates `input` against a compiled input schema, returning every violation, sorted by
+/// pointer. Values of sensitive inputs are never shown.
 pub fn violations(
-    validator: &jsonschema::Validator,
+    schema: &Schema,
     inputs: &IndexMap<String, InputSpec>,
     input: &Value,
 ) -> Vec<InputViolation> {
-    let mut out: Vec<InputViolation> = validator
-        .iter_errors(input)
-        .flat_map(|e| describe(&e, inputs))
+    let mut out: Vec<InputViolation> = schema
+        .violations(input)
+        .into_iter()
+        .flat_map(|v| describe(v, inputs, input))
         .collect();
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
     out.dedup();
@@ -98,46 +96,55 @@ pub fn violations(
 }
 
 fn describe(
-    e: &jsonschema::ValidationError<'_>,
+    v: Violation,
     inputs: &IndexMap<String, InputSpec>,
+    input: &Value,
 ) -> Vec<InputViolation> {
-    let pointer = e.instance_path().as_str().to_owned();
+    let pointer = v.pointer;
     let top = pointer
         .split('/')
         .nth(1)
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .unwrap_or_default();
     let sensitive = inputs.get(&top).is_some_and(|i| i.sensitive);
+    let instance = input.pointer(&pointer).unwrap_or(&Value::Null);
     // Never echo a sensitive value; shorten long ones.
     let shown = if sensitive {
         crate::plan::REDACTED.to_owned()
     } else {
-        truncate(&e.instance().to_string())
+        truncate(&instance.to_string())
     };
     let at = |p: String, message: String| InputViolation {
         pointer: p,
         message,
     };
-    match e.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } if pointer.is_empty() => {
-            unexpected
-                .iter()
-                .map(|k| {
-                    let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
-                        Some(best) => format!("; did you mean `{best}`?"),
-                        None => format!("; valid inputs: {}", list(inputs.keys())),
-                    };
-                    at(
-                        format!("/{}", crate::yaml::escape_token(k)),
-                        format!("unknown input `{k}`{hint}"),
-                    )
-                })
-                .collect()
+    match v.problem {
+        Problem::Unexpected { names } if pointer.is_empty() => names
+            .iter()
+            .map(|k| {
+                let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
+                    Some(best) => format!("; did you mean `{best}`?"),
+                    None => format!("; valid inputs: {}", list(inputs.keys())),
+                };
+                at(
+                    format!("/{}", crate::yaml::escape_token(k)),
+                    format!("unknown input `{k}`{hint}"),
+                )
+            })
+            .collect(),
+        Problem::Unexpected { names } => {
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            vec![at(
+                pointer,
+                format!(
+                    "unexpected member {}: the input's schema allows no others",
+                    names.join(", ")
+                ),
+            )]
         }
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or_default();
+        Problem::Required { name } => {
             let what = inputs
-                .get(name)
+                .get(&name)
                 .filter(|_| pointer.is_empty())
                 .map(|s| {
                     format!(
@@ -151,33 +158,25 @@ fn describe(
                 })
                 .unwrap_or_default();
             vec![at(
-                format!("{pointer}/{}", crate::yaml::escape_token(name)),
+                format!("{pointer}/{}", crate::yaml::escape_token(&name)),
                 format!("missing required input `{name}`{what}"),
             )]
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = expected_types(kind);
+        Problem::Type { expected } => vec![at(
+            pointer,
+            format!("expected {expected}, got {}", json_type(instance)),
+        )],
+        Problem::Enum { options } => {
+            let allowed: Vec<String> = options.iter().map(Value::to_string).collect();
             vec![at(
                 pointer,
-                format!("expected {expected}, got {}", json_type(e.instance())),
+                format!(
+                    "{shown} is not one of the allowed values: {}",
+                    allowed.join(", ")
+                ),
             )]
         }
-        ValidationErrorKind::Enum { options } => {
-            let allowed = options
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(Value::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
-            vec![at(
-                pointer,
-                format!("{shown} is not one of the allowed values: {allowed}"),
-            )]
-        }
-        _ => vec![at(pointer, e.masked_with(&shown).to_string())],
+        Problem::Other { message } => vec![at(pointer, message.replace("{value}", &shown))],
     }
 }
 
@@ -197,18 +196,6 @@ fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
         "none (this action takes no input)".into()
     } else {
         all.join(", ")
-    }
-}
-
-/// The type(s) a JSON Schema `type` keyword asked for: `string`, `string or null`.
-pub(crate) fn expected_types(kind: &jsonschema::error::TypeKind) -> String {
-    match kind {
-        jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(ts) => ts
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join(" or "),
     }
 }
 

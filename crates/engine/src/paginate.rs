@@ -9,6 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::record::Record;
 use crate::spec::{PaginationStyle, StopRule};
 
 /// Why a list ended.
@@ -116,29 +117,15 @@ pub(crate) struct Fingerprints(HashSet<u64>);
 
 impl Fingerprints {
     /// Records `records`; `false` when the same page was seen before. Empty pages always pass.
-    pub fn first_time(&mut self, records: &[Value]) -> bool {
+    pub fn first_time(&mut self, records: &[Record]) -> bool {
         let (Some(first), Some(last)) = (records.first(), records.last()) else {
             return true;
         };
         let mut h = DefaultHasher::new();
         records.len().hash(&mut h);
-        hash_value(first, &mut h);
-        hash_value(last, &mut h);
+        first.json().hash(&mut h);
+        last.json().hash(&mut h);
         self.0.insert(h.finish())
-    }
-}
-
-fn hash_value(v: &Value, h: &mut DefaultHasher) {
-    match v {
-        Value::Null => 0u8.hash(h),
-        Value::Bool(b) => b.hash(h),
-        Value::Number(n) => n.to_string().hash(h),
-        Value::String(s) => s.hash(h),
-        Value::Array(items) => items.iter().for_each(|i| hash_value(i, h)),
-        Value::Object(members) => members.iter().for_each(|(k, v)| {
-            k.hash(h);
-            hash_value(v, h);
-        }),
     }
 }
 
@@ -166,10 +153,10 @@ impl RecentIds {
 
     /// Drops the records whose id the previous page (or this one, earlier) delivered; returns
     /// how many were dropped. Records without an id are kept.
-    pub fn drop_repeats(&mut self, records: &mut Vec<Value>) -> u64 {
+    pub fn drop_repeats(&mut self, records: &mut Vec<Record>) -> u64 {
         let mut this_page = HashSet::with_capacity(records.len());
         let before = records.len();
-        records.retain(|r| match r.pointer(&self.pointer).map(id_text) {
+        records.retain(|r| match r.pointer(&self.pointer).as_ref().map(id_text) {
             Some(id) => !self.previous.contains(&id) && this_page.insert(id),
             None => true,
         });
@@ -270,11 +257,15 @@ mod tests {
         assert_eq!(rest, [100, 200]);
     }
 
+    fn records(values: &[Value]) -> Vec<Record> {
+        values.iter().map(Record::from_value).collect()
+    }
+
     #[test]
     fn a_page_seen_before_anywhere_is_caught() {
         let mut f = Fingerprints::default();
-        let a = [json!({"id": 1}), json!({"id": 2})];
-        let b = [json!({"id": 3}), json!({"id": 4})];
+        let a = records(&[json!({"id": 1}), json!({"id": 2})]);
+        let b = records(&[json!({"id": 3}), json!({"id": 4})]);
         assert!(f.first_time(&a) && f.first_time(&b));
         assert!(!f.first_time(&a), "A, B, A");
         assert!(f.first_time(&[]), "empty pages pass");
@@ -283,13 +274,13 @@ mod tests {
     #[test]
     fn repeats_from_the_previous_page_are_dropped() {
         let mut ids = RecentIds::new("_id");
-        let mut p1 = vec![json!({"_id": "a"}), json!({"_id": "b"})];
+        let mut p1 = records(&[json!({"_id": "a"}), json!({"_id": "b"})]);
         assert_eq!(ids.drop_repeats(&mut p1), 0);
-        let mut p2 = vec![json!({"_id": "b"}), json!({"_id": "c"}), json!({"x": 1})];
+        let mut p2 = records(&[json!({"_id": "b"}), json!({"_id": "c"}), json!({"x": 1})]);
         assert_eq!(ids.drop_repeats(&mut p2), 1);
-        assert_eq!(p2, [json!({"_id": "c"}), json!({"x": 1})]);
+        assert_eq!(p2, records(&[json!({"_id": "c"}), json!({"x": 1})]));
         let mut nested = RecentIds::new("/meta/id");
-        let mut p = vec![json!({"meta": {"id": 7}}), json!({"meta": {"id": 7}})];
+        let mut p = records(&[json!({"meta": {"id": 7}}), json!({"meta": {"id": 7}})]);
         assert_eq!(nested.drop_repeats(&mut p), 1);
     }
 }

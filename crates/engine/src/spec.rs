@@ -566,7 +566,8 @@ pub struct InputSpec {
     /// Maximum length (strings, in characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u64>,
-    /// ECMA-262 regular expression the string must match.
+    /// Regular expression the string must match, unanchored (Rust `regex` syntax: ECMA-262
+    /// without look-around and back-references).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// JSON Schema format (`email`, `date-time`, `uri`, …), validated.

@@ -57,7 +57,7 @@
 //!     let page = outcome.page.expect("a list");
 //!     assert_eq!(page.total, Some(12));
 //!     assert_eq!(page.records.len(), 5);
-//!     assert_eq!(page.records[0]["title"], "Groceries");
+//!     assert_eq!(page.records[0].value()["title"], "Groceries");
 //! });
 //! ```
 

@@ -126,7 +126,7 @@ pub(crate) struct Route {
     /// The body is a template (`body:`), so body inputs cannot be read back from it.
     pub templated_body: bool,
     pub inputs: IndexMap<String, InputSpec>,
-    pub validator: Option<jsonschema::Validator>,
+    pub validator: Option<actionspec_engine::schema::Schema>,
     /// Default headers (lowercase) the operation does not take.
     pub omit_headers: Vec<String>,
     pub parent: Option<ParentRef>,

@@ -110,7 +110,7 @@ async fn list(api: Api, input: Value, options: RunOptions) -> Listed {
             ids.extend(
                 p.records
                     .iter()
-                    .map(|r| r["_id"].as_str().unwrap().to_owned()),
+                    .map(|r| r.value()["_id"].as_str().unwrap().to_owned()),
             );
             Ok(())
         })

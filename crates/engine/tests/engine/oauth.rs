@@ -323,7 +323,7 @@ async fn a_token_revoked_mid_pagination_is_refreshed_and_the_same_page_retried()
             ids.extend(
                 page.records
                     .iter()
-                    .map(|r| r["_id"].as_str().unwrap().to_owned()),
+                    .map(|r| r.value()["_id"].as_str().unwrap().to_owned()),
             );
             Ok(())
         })

@@ -128,6 +128,7 @@ fn ids(pages: &[Page]) -> Vec<String> {
         .iter()
         .flat_map(|p| p.records.iter())
         .map(|r| {
+            let r = r.value();
             r.get("_id")
                 .or_else(|| r.get("id"))
                 .and_then(Value::as_str)

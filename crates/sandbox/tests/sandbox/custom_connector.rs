@@ -2,7 +2,7 @@
 //! sandbox with no Rust change: the key in the query string, records at `/data/items` with the
 //! total at `/meta/total`, ids in `key`, nested tasks, its own error body, a tenant header.
 
-use actionspec_engine::{Connector, ErrorKind};
+use actionspec_engine::{Connector, ErrorKind, Record};
 use actionspec_sandbox::{Options, Sandbox};
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ async fn projects_and_nested_tasks_through_the_engine() {
         .unwrap();
     assert_eq!(page.total, Some(25));
     assert_eq!(page.records.len(), 3);
-    assert_eq!(page.records[0]["title"], "Website relaunch");
+    assert_eq!(page.records[0].value()["title"], "Website relaunch");
 
     let created = run(
         &c,
@@ -71,8 +71,13 @@ async fn projects_and_nested_tasks_through_the_engine() {
     .unwrap()
     .page
     .unwrap();
-    assert!(found.records.iter().any(|p| p["key"] == id.as_str()));
-    assert!(found.records.iter().all(|p| p["status"] == "done"));
+    assert!(
+        found
+            .records
+            .iter()
+            .any(|p| p.value()["key"] == id.as_str())
+    );
+    assert!(found.records.iter().all(|p| p.value()["status"] == "done"));
 
     // Tasks live under their project.
     let tasks = run(&c, &sandbox, "list_tasks", json!({"project": id}))
@@ -96,7 +101,7 @@ async fn projects_and_nested_tasks_through_the_engine() {
         .unwrap()
         .page
         .unwrap();
-    assert_eq!(tasks.records, vec![task.clone()]);
+    assert_eq!(tasks.records, vec![Record::from_value(&task)]);
     let completed = run(
         &c,
         &sandbox,

@@ -2,7 +2,7 @@
 //! it in a filtered list, delete it, and get 404. For a JumpCloud v1 resource (users: PUT merges,
 //! 200 on create) and a v2 one (user groups: PUT replaces, 201 on create).
 
-use actionspec_engine::ErrorKind;
+use actionspec_engine::{ErrorKind, Record};
 use actionspec_sandbox::Options;
 use serde_json::json;
 
@@ -68,7 +68,7 @@ async fn system_user_create_get_update_list_delete_then_404() {
     .unwrap();
     let page = found.page.unwrap();
     assert_eq!(page.total, Some(1));
-    assert_eq!(page.records, vec![updated.clone()]);
+    assert_eq!(page.records, vec![Record::from_value(&updated)]);
     let by_name = run(
         &c,
         &sandbox,
@@ -77,7 +77,7 @@ async fn system_user_create_get_update_list_delete_then_404() {
     )
     .await
     .unwrap();
-    assert_eq!(by_name.page.unwrap().records[0]["_id"], id.as_str());
+    assert_eq!(by_name.page.unwrap().records[0].value()["_id"], id.as_str());
 
     let deleted = run(&c, &sandbox, "delete_system_user", json!({"id": id}))
         .await
@@ -162,7 +162,7 @@ async fn user_group_create_get_replace_list_delete_then_404() {
     .unwrap();
     let page = found.page.unwrap();
     assert_eq!(page.total, Some(1), "v2 reports the total in x-total-count");
-    assert_eq!(page.records[0]["id"], id.as_str());
+    assert_eq!(page.records[0].value()["id"], id.as_str());
 
     let deleted = run(&c, &sandbox, "delete_user_group", json!({"id": id}))
         .await

@@ -73,7 +73,7 @@ async fn retries_carry_a_list_through_simulated_failures() {
                 ids.extend(
                     p.records
                         .iter()
-                        .map(|r| r["_id"].as_str().unwrap_or_default().to_owned()),
+                        .map(|r| r.value()["_id"].as_str().unwrap_or_default().to_owned()),
                 );
                 Ok(())
             },

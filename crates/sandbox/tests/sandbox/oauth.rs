@@ -142,7 +142,7 @@ async fn the_engine_refreshes_short_lived_tokens_across_pages() {
             ids.extend(
                 page.records
                     .iter()
-                    .map(|r| r["_id"].as_str().unwrap().to_owned()),
+                    .map(|r| r.value()["_id"].as_str().unwrap().to_owned()),
             );
             Ok(())
         },

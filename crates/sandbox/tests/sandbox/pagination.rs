@@ -36,7 +36,7 @@ async fn list_all(action: &str, resource: &str, id_field: &str) {
                 ids.extend(
                     page.records
                         .iter()
-                        .map(|r| r[id_field].as_str().unwrap().to_owned()),
+                        .map(|r| r.value()[id_field].as_str().unwrap().to_owned()),
                 );
                 Ok(())
             },
@@ -101,7 +101,8 @@ async fn a_list_without_a_total_ends_on_an_empty_page() {
         .unwrap()
         .page
         .unwrap()
-        .records[0]["_id"]
+        .records[0]
+        .value()["_id"]
         .clone();
     let client = Client::new().unwrap();
     let mut pages = Vec::new();

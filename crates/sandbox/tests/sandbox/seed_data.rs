@@ -23,7 +23,7 @@ async fn all(action: &str, options: &Options) -> Vec<Value> {
             return out;
         }
         skip += page.records.len();
-        out.extend(page.records);
+        out.extend(page.records.iter().map(actionspec_engine::Record::value));
     }
 }
 

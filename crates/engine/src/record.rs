@@ -1,0 +1,299 @@
+//! Records as the API sent them: JSON text, checked once, never rebuilt into a tree.
+//!
+//! A list page is read by walking its body for the record array (and the total, or a cursor)
+//! with [`pick`], and each record is kept as its own JSON text ([`Record`]). Streaming a list
+//! then writes each record's text straight out, with no `serde_json::Value` per record; a
+//! record's value is parsed only when something asks for it ([`Record::value`],
+//! [`Record::pointer`]).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// One record: valid JSON text on one line (whitespace between tokens removed; strings, numbers
+/// and key order exactly as the API sent them, so numbers beyond 64 bits keep every digit).
+#[derive(Clone)]
+pub struct Record(Box<RawValue>);
+
+impl Record {
+    /// The record from JSON text already checked by the parser (a `RawValue`).
+    pub fn from_raw(raw: &RawValue) -> Record {
+        let text = match minify(raw.get()) {
+            Cow::Borrowed(_) => return Record(raw.to_owned()),
+            Cow::Owned(text) => text,
+        };
+        // Removing whitespace between tokens keeps the text valid JSON.
+        RawValue::from_string(text).map_or_else(|_| Record(raw.to_owned()), Record)
+    }
+
+    /// The record from a parsed value (for records built in memory, e.g. in tests).
+    pub fn from_value(value: &Value) -> Record {
+        let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+        RawValue::from_string(text).map_or_else(|_| Record::null(), Record)
+    }
+
+    fn null() -> Record {
+        Record(RawValue::NULL.to_owned())
+    }
+
+    /// The record's JSON text: one line, no trailing newline.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The record parsed into a value (`Null` in the unreachable case that its text does not
+    /// parse, e.g. nesting beyond serde_json's recursion limit).
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.json()).unwrap_or(Value::Null)
+    }
+
+    /// The value at a JSON pointer (RFC 6901) inside the record, parsed; `None` when absent.
+    pub fn pointer(&self, pointer: &str) -> Option<Value> {
+        let raw = pick(self.json(), pointer).ok()??;
+        serde_json::from_str(raw.get()).ok()
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.json() == other.json()
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
+    }
+}
+
+/// Serialized as its value, so pretty printing indents records like the rest of an outcome.
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
+/// The JSON text at `pointer` (RFC 6901; `""` is the whole document) in the JSON document
+/// `text`, borrowed from it: `Ok(None)` when a step is absent (a missing member, an index past
+/// the end, or a step into a scalar). Members and items off the path are skipped without being
+/// built into values, though the whole document is still checked.
+///
+/// # Errors
+/// When `text` is not one JSON value (serde_json's message, with line and column).
+pub fn pick<'a>(text: &'a str, pointer: &str) -> serde_json::Result<Option<&'a RawValue>> {
+    let steps: Vec<String> = if pointer.is_empty() {
+        Vec::new()
+    } else {
+        pointer
+            .strip_prefix('/')
+            .unwrap_or(pointer)
+            .split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect()
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let found = Step { steps: &steps }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(found)
+}
+
+/// A walk along the remaining steps of a pointer.
+struct Step<'s> {
+    steps: &'s [String],
+}
+
+impl<'de> DeserializeSeed<'de> for Step<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        if self.steps.is_empty() {
+            return <&RawValue as de::Deserialize>::deserialize(d).map(Some);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Step<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (step, rest) = (&self.steps[0], &self.steps[1..]);
+        let mut found = None;
+        // As when parsing into a value, the last of repeated members counts.
+        while let Some(matches) = map.next_key_seed(KeyIs(step))? {
+            if matches {
+                found = map.next_value_seed(Step { steps: rest })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let (step, rest) = (&self.steps[0], &self.steps[1..]);
+        let index: Option<usize> = step.parse().ok().filter(|_| !step.starts_with('+'));
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            if Some(i) == index {
+                match seq.next_element_seed(Step { steps: rest })? {
+                    Some(v) => found = v,
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_none() {
+                break;
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// Whether a member's key is the one looked for, compared without copying it.
+struct KeyIs<'s>(&'s str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
+/// The items of a JSON array's text as records; `None` when `raw` is not an array.
+pub fn records_of(raw: &RawValue) -> Option<Vec<Record>> {
+    let items: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
+    Some(items.into_iter().map(Record::from_raw).collect())
+}
+
+/// `text` (valid JSON) without whitespace between tokens; borrowed when it has none.
+fn minify(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut out: Option<Vec<u8>> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let keep = if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            true
+        } else {
+            if b == b'"' {
+                in_string = true;
+            }
+            !matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+        };
+        match (&mut out, keep) {
+            (Some(buf), true) => buf.push(b),
+            (None, false) => out = Some(bytes[..i].to_vec()),
+            _ => {}
+        }
+    }
+    match out {
+        // Only ASCII whitespace was removed, between tokens, so the bytes stay UTF-8.
+        Some(buf) => Cow::Owned(String::from_utf8(buf).unwrap_or_else(|_| text.to_owned())),
+        None => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn picked(text: &str, pointer: &str) -> Option<String> {
+        pick(text, pointer).unwrap().map(|r| r.get().to_owned())
+    }
+
+    #[test]
+    fn pick_follows_members_and_indexes_and_escapes() {
+        let doc = r#"{"a": {"b/c": [10, {"d~e": "x"}]}, "z": 1}"#;
+        assert_eq!(picked(doc, "/a/b~1c/1/d~0e").as_deref(), Some(r#""x""#));
+        assert_eq!(picked(doc, "/a/b~1c/0").as_deref(), Some("10"));
+        assert_eq!(picked(doc, "").as_deref(), Some(doc));
+        assert_eq!(picked(doc, "/a/b~1c/2"), None);
+        assert_eq!(picked(doc, "/z/deeper"), None);
+        assert_eq!(picked(doc, "/missing"), None);
+        assert_eq!(picked(doc, "/a/b~1c/+1"), None);
+    }
+
+    #[test]
+    fn pick_checks_the_whole_document() {
+        assert!(pick(r#"{"a": 1, "b": [}"#, "/a").is_err());
+        assert!(pick(r#"{"a": 1} trailing"#, "/a").is_err());
+    }
+
+    #[test]
+    fn the_last_of_repeated_members_is_picked() {
+        assert_eq!(picked(r#"{"a": 1, "a": 2}"#, "/a").as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn records_are_one_line_and_keep_their_text() {
+        let body = "[ {\"a\" : \"x y\\\" z\",\n \"n\": 123456789012345678901234567890 }, 2 ]";
+        let raw: &RawValue = serde_json::from_str(body).unwrap();
+        let records = records_of(raw).unwrap();
+        assert_eq!(
+            records[0].json(),
+            r#"{"a":"x y\" z","n":123456789012345678901234567890}"#
+        );
+        assert_eq!(records[1].json(), "2");
+        assert_eq!(records[0].pointer("/a"), Some(json!("x y\" z")));
+        assert!(records_of(serde_json::from_str::<&RawValue>("{}").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_record_serializes_as_its_value() {
+        let r = Record::from_value(&json!({"b": 1, "a": [true]}));
+        assert_eq!(r.json(), r#"{"b":1,"a":[true]}"#);
+        assert_eq!(
+            serde_json::to_string_pretty(&r).unwrap(),
+            "{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}"
+        );
+    }
+}
