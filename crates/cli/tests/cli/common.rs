@@ -30,6 +30,17 @@ pub struct Cli {
     stdin: Option<Vec<u8>>,
 }
 
+/// The number of actions `connectors/{key}.yaml` declares, read from the file (no test knows
+/// how many actions a connector has).
+pub fn shipped_actions(key: &str) -> usize {
+    let file = format!("connectors/{key}.yaml");
+    let text = std::fs::read_to_string(root().join(&file)).unwrap();
+    actionspec_engine::Connector::from_yaml(&file, &text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .actions
+        .len()
+}
+
 /// `actionspec <args>`, with an empty environment.
 pub fn actionspec<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Cli {
     Cli {
