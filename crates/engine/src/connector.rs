@@ -30,7 +30,7 @@ static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|
 
 /// The fuel the templates of all of a connector's examples may use together when they are
 /// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
-/// bounds a file with thousands of templates. JumpCloud's examples use about 200 in all.
+/// bounds a file with thousands of templates. The largest shipped connector's examples use about 200 in all.
 pub const EXAMPLES_FUEL: u64 = 20 * TEMPLATE_FUEL;
 
 /// A loaded, validated and compiled connector.

@@ -251,7 +251,7 @@ impl Connector {
         let api = serde_json::from_str::<Value>(trimmed)
             .ok()
             .and_then(|v| api_message(&v))
-            // JumpCloud often prefixes its message with the reason phrase ("Not Found: …").
+            // Some APIs prefix their message with the reason phrase ("Not Found: …").
             .map(
                 |m| match m.strip_prefix(reason).and_then(|r| r.strip_prefix(": ")) {
                     Some(rest) => rest.to_owned(),
@@ -489,7 +489,7 @@ pub fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// The API's own error message from a JSON error body: `message` (JumpCloud's
+/// The API's own error message from a JSON error body: `message` (as in
 /// `{code, message, status}`), else `error_description` / `error` / `detail` / `title`.
 fn api_message(v: &Value) -> Option<String> {
     ["message", "error_description", "error", "detail", "title"]

@@ -29,7 +29,7 @@ pub enum End {
 
 /// Offset pagination (`limit` + `skip`): the offset advances by the page size the API honours
 /// (the largest page it returned in this run, at most the size asked for), not by the records a
-/// page happened to hold. So a short page in the middle of a list with a total (JumpCloud returns
+/// page happened to hold. So a short page in the middle of a list with a total (some APIs return
 /// these when associations point at deleted objects) neither ends the list nor repeats records,
 /// and an API that caps pages below the size asked for (50 of 100) is followed 50 at a time.
 pub(crate) struct Offsets<'a> {

@@ -296,7 +296,7 @@ pub struct PaginationStyle {
     /// Where the total record count is reported, if anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalSource>,
-    /// The record member that holds each record's id (JumpCloud v1 `_id`, v2 `id`), or a JSON
+    /// The record member that holds each record's id (`_id`, `id`), or a JSON
     /// pointer to it (`/meta/id`). Listing every page drops a record whose id the page before
     /// already delivered (a record inserted between two requests shifts the window). The
     /// sandbox keys its records by it; when omitted it is inferred from the examples, else `id`.

@@ -42,7 +42,7 @@ pub const MAX_TEMPLATE_NESTING: usize = 32;
 /// The fuel one render of a value may use: one header, one query value or a whole body, shared
 /// by all the templates in it. minijinja charges one fuel per instruction and one per 64 bytes
 /// it produces, and refuses an allocation it cannot pay for before making it (`'x' * 99999999`),
-/// so this bounds both time (about 100,000 steps) and memory (about 6 MB). A JumpCloud value
+/// so this bounds both time (about 100,000 steps) and memory (about 6 MB). A shipped connector's value
 /// template such as `{{ credentials.org_id }}` uses about 3.
 pub const TEMPLATE_FUEL: u64 = 100_000;
 

@@ -201,11 +201,11 @@ struct Reader<'a> {
 type Step<T> = Result<T, Box<YamlIssue>>;
 
 /// The most values (scalars, sequences, mappings, with aliases expanded) a document may hold:
-/// far above any real connector (JumpCloud's has about 10,000), far below what exhausts memory.
+/// far above any real connector (the largest shipped one has about 10,000), far below what exhausts memory.
 pub const MAX_NODES: usize = 1_000_000;
 
 /// The deepest nesting of sequences and mappings (block or flow) a document may have; the top
-/// level mapping is depth 1. Connector files need about 10 levels (JumpCloud's deepest node, in
+/// level mapping is depth 1. Connector files need about 10 levels (the shipped connectors' deepest node, in
 /// an example response, is at 10); the limit keeps a file of thousands of nested `- ` or `[`
 /// from exhausting the stack of the reader and of everything that walks the value after it.
 pub const MAX_DEPTH: usize = 64;

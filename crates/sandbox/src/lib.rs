@@ -124,7 +124,7 @@ pub enum Error {
     },
 }
 
-/// The lifetime of the sandbox's bearer tokens unless set: one hour, as JumpCloud's.
+/// The lifetime of the sandbox's bearer tokens unless set: one hour, a common choice of OAuth 2.0 servers.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// How to seed and run a sandbox.
@@ -188,7 +188,7 @@ impl Options {
 }
 
 /// A value the sandbox gives a connector credential: the API key, or a tenant id such as
-/// JumpCloud's organization id (`x-org-id`).
+/// an organization id (`x-org-id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialValue {
     /// The credential name in the connector.
@@ -343,7 +343,7 @@ impl Sandbox {
 
     /// The values the sandbox gives the connector's credentials: the API key for every
     /// credential an `api_key` auth method sends, and an id for every non-secret credential a
-    /// default header sends (JumpCloud `JUMPCLOUD_ORG_ID`, sent as `x-org-id`; another value in
+    /// default header sends (e.g. an organization id sent as `x-org-id`; another value in
     /// that header gets 403).
     pub fn credential_values(&self) -> &[CredentialValue] {
         &self.credentials
@@ -422,7 +422,7 @@ impl Running {
     }
 
     /// The base URL to send actions to: `http://127.0.0.1:PORT` plus the path of the
-    /// connector's default server URL (JumpCloud: `http://127.0.0.1:PORT/api`).
+    /// connector's default server URL (e.g. `http://127.0.0.1:PORT/api`).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

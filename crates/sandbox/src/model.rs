@@ -148,7 +148,7 @@ pub(crate) struct KeySlot {
     pub name: String,
 }
 
-/// A default header that carries a non-secret credential (JumpCloud's `x-org-id`): it names a
+/// A default header that carries a non-secret credential (a tenant id such as `x-org-id`): it names a
 /// tenant, and a request naming another tenant is refused with 403.
 #[derive(Debug, Clone)]
 pub(crate) struct Tenant {

@@ -2,7 +2,7 @@
 //!
 //! They are honoured when a list (or get) action declares a query input with that wire name.
 //!
-//! - `filter=field:op:value`, where `op` may carry a `$` (JumpCloud v1 writes `$eq`, v2 `eq`):
+//! - `filter=field:op:value`, where `op` may carry a `$` (some APIs write `$eq`, others `eq`):
 //!   `eq`, `ne`, `in` and `nin` (values separated by `|`), `sw` (starts with), `search`
 //!   (contains, case-insensitive), `lt`, `lte`/`le`, `gt`, `gte`/`ge`. `field` may be dotted
 //!   (`attributes.x`). Repeated `filter` parameters are ANDed. Values compare as numbers when

@@ -54,7 +54,7 @@ impl Rng {
         items.get(self.below(items.len())).unwrap_or(fallback)
     }
 
-    /// A 24-hex-digit object id (the MongoDB ObjectId format JumpCloud uses).
+    /// A 24-hex-digit object id (the MongoDB ObjectId format).
     pub(crate) fn object_id(&mut self) -> String {
         let a = self.next_u64();
         let b = self.next_u64() as u32;
