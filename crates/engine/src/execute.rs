@@ -14,7 +14,7 @@ use crate::http::{Exchange, Policy, RawResponse};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
 use crate::record::{Record, pick, records_of};
-use crate::spec::PaginationStyle;
+use crate::spec::{ErrorShape, PaginationStyle};
 
 pub use crate::http::{
     ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, RunOptions,
@@ -139,6 +139,9 @@ impl Connector {
             }
             return Err(e.with_action(&action.id));
         }
+        if let Some(e) = self.failed_verdict(&request, raw, &secrets) {
+            return Err(e.with_action(&action.id));
+        }
         let status = raw.status;
         let unreadable = |why: String| self.unreadable(&request, status, &why, &secrets);
         let (body, page) = match &action.pagination {
@@ -215,6 +218,57 @@ impl Connector {
         Ok(())
     }
 
+    /// The error a 2xx body reports, where the connector's `errors.ok` says to look and finds
+    /// `false` there: of the kind `errors.codes` maps the API's code to (`validation` when
+    /// unmapped), with the API's message. `None` when the body reports success or cannot be
+    /// read (then the body's own reading reports it).
+    fn failed_verdict(
+        &self,
+        request: &HttpRequest,
+        raw: &RawResponse,
+        secrets: &[String],
+    ) -> Option<Error> {
+        let shape = self.spec.errors.as_ref()?;
+        let text = decode_text(raw).ok()?;
+        let text = json_text(&text);
+        let verdict = pick(text, shape.ok.as_deref()?).ok()??;
+        if verdict.get() != "false" {
+            return None;
+        }
+        let body: Value = serde_json::from_str(text).ok()?;
+        let code = shape
+            .code
+            .as_deref()
+            .and_then(|p| body.pointer(p))
+            .map(word);
+        let kind = code
+            .as_deref()
+            .and_then(|c| shape.codes.get(c))
+            .map_or(ErrorKind::Validation, |&k| k.into());
+        let words = api_words(Some(shape), &body);
+        let said = match (&code, &words) {
+            (Some(c), Some(m)) if c != m => format!("{c}: {m}"),
+            (_, Some(m)) => m.clone(),
+            (Some(c), None) => c.clone(),
+            (None, None) => "no reason given".to_owned(),
+        };
+        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+        let mut e = Error::new(
+            kind,
+            scrub(
+                &format!(
+                    "{at} answered {} but the API reports a failure: {said}",
+                    raw.status
+                ),
+                secrets,
+            ),
+        )
+        .with_status(raw.status);
+        e.api_message = Some(scrub(words.as_ref().unwrap_or(&said), secrets));
+        e.retryable = kind == ErrorKind::RateLimited;
+        Some(e)
+    }
+
     /// The error for a 2xx body that cannot be read; `why` follows "answered 200 ".
     fn unreadable(
         &self,
@@ -248,9 +302,10 @@ impl Connector {
             .unwrap_or("");
         let text = decode_text(raw).unwrap_or_else(|_| String::from_utf8_lossy(&raw.body));
         let trimmed = text.trim_start_matches('\u{feff}').trim();
-        let api = serde_json::from_str::<Value>(trimmed)
-            .ok()
-            .and_then(|v| api_message(&v))
+        let json = serde_json::from_str::<Value>(trimmed).ok();
+        let api = json
+            .as_ref()
+            .and_then(|v| api_words(self.spec.errors.as_ref(), v))
             // Some APIs prefix their message with the reason phrase ("Not Found: …").
             .map(
                 |m| match m.strip_prefix(reason).and_then(|r| r.strip_prefix(": ")) {
@@ -262,6 +317,7 @@ impl Connector {
             Some(m) => format!(": {m}"),
             None if crate::http::is_redirect(status) => redirect_detail(raw),
             None if trimmed.is_empty() => String::new(),
+            None if let Some(v) = &json => format!(": {}", json_excerpt(v, secrets)),
             None => format!(
                 " (body is not JSON, content-type {}): {}",
                 content_type(raw),
@@ -489,16 +545,37 @@ pub fn plural(n: u64, word: &str) -> String {
     }
 }
 
+/// The API's words in an error body: at the connector's `errors.message` pointer when it
+/// declares one (else its `errors.code`), else as [`api_message`] finds them.
+fn api_words(shape: Option<&ErrorShape>, body: &Value) -> Option<String> {
+    let declared = shape.and_then(|s| {
+        [s.message.as_deref(), s.code.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|p| body.pointer(p).filter(|v| !v.is_null()).map(word))
+    });
+    declared.or_else(|| api_message(body))
+}
+
+/// A value as words: a string as itself, anything else as its JSON text.
+fn word(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
 /// The API's own error message from a JSON error body: `message` (as in
 /// `{code, message, status}`), else `error_description` / `error` / `detail` / `title`.
 fn api_message(v: &Value) -> Option<String> {
-    ["message", "error_description", "error", "detail", "title"]
-        .iter()
-        .find_map(|k| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+    let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    let keys = ["message", "error_description", "error", "detail", "title"];
+    keys.iter()
+        .find_map(|k| v.get(k).and_then(text))
+        // `{"error": {"message": …}}`, `{"errors": [{"message": …}]}`: one level down.
+        .or_else(|| {
+            ["error", "errors"].iter().find_map(|k| {
+                let inner = v.get(k)?;
+                let inner = inner.as_array().and_then(|a| a.first()).unwrap_or(inner);
+                keys.iter().find_map(|k| inner.get(k).and_then(text))
+            })
         })
 }
 
@@ -526,6 +603,16 @@ fn scrub(message: &str, secrets: &[String]) -> String {
 
 /// The first [`BODY_EXCERPT`] characters of a body, on one line, secrets removed before the cut
 /// (so that a secret straddling it leaves no prefix behind).
+/// At most [`BODY_EXCERPT`] characters of a JSON body's compact text, secrets scrubbed.
+fn json_excerpt(body: &Value, secrets: &[String]) -> String {
+    let flat = scrub(&body.to_string(), secrets);
+    let mut out: String = flat.chars().take(BODY_EXCERPT).collect();
+    if flat.chars().count() > BODY_EXCERPT {
+        out.push('…');
+    }
+    out
+}
+
 fn excerpt(body: &str, secrets: &[String]) -> String {
     // A window well past the cut holds any secret that starts before it, in any encoding.
     let window: String = body

@@ -49,6 +49,9 @@ pub struct ConnectorSpec {
     /// overridden per run ([`crate::plan::Config::options`]).
     #[serde(default)]
     pub defaults: Defaults,
+    /// Where the API's bodies say that a call failed, and what with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ErrorShape>,
     /// How the sandbox (`actionspec sandbox`) imitates the API as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxSpec>,
@@ -276,6 +279,67 @@ pub struct HealthCheck {
 pub enum PaginationType {
     /// Page size + offset inputs (`limit` / `skip`).
     Offset,
+}
+
+/// How an API reports errors in its response bodies (every pointer a JSON pointer, RFC 6901).
+///
+/// Some APIs answer HTTP 200 with a body that says the call failed (`{"ok": false, "error":
+/// "channel_not_found"}`): with `ok`, such a body is an error, of the kind `codes` maps its code
+/// to (`validation` when unmapped), with the API's message; the exit code follows the kind. For
+/// an HTTP error status the status decides the kind, and `message` and `code` say where the
+/// API's words are (otherwise the engine looks for `message`, `error_description`, `error`,
+/// `detail` and `title` at the top level).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorShape {
+    /// The verdict in a 2xx body: `false` there means the call failed; absent or any other
+    /// value means it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<String>,
+    /// The API's error message (`/error/message`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The API's error code (`/error`), the key of `codes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// API error codes and the kind of error each is (`invalid_auth: auth`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub codes: IndexMap<String, ApiErrorKind>,
+}
+
+/// The kinds of error an API error code can be: the engine's kinds that an API can cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorKind {
+    /// Bad or missing credentials.
+    Auth,
+    /// Credentials without the right (a missing scope).
+    Permission,
+    /// The object does not exist.
+    NotFound,
+    /// The request conflicts with the object's state.
+    Conflict,
+    /// The API refused the input.
+    Validation,
+    /// Too many requests.
+    RateLimited,
+    /// The API failed.
+    Upstream,
+}
+
+impl From<ApiErrorKind> for crate::error::ErrorKind {
+    fn from(k: ApiErrorKind) -> crate::error::ErrorKind {
+        use crate::error::ErrorKind as E;
+        match k {
+            ApiErrorKind::Auth => E::Auth,
+            ApiErrorKind::Permission => E::Permission,
+            ApiErrorKind::NotFound => E::NotFound,
+            ApiErrorKind::Conflict => E::Conflict,
+            ApiErrorKind::Validation => E::Validation,
+            ApiErrorKind::RateLimited => E::RateLimited,
+            ApiErrorKind::Upstream => E::Upstream,
+        }
+    }
 }
 
 /// A named pagination style.

@@ -1,6 +1,7 @@
 //! The engine's integration tests: one binary, one module per topic.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod api_errors;
 mod common;
 mod conformance;
 mod diagnostics;

@@ -3,9 +3,9 @@
 //! Rust type, and every shipped connector passes both.
 
 use actionspec_engine::spec::{
-    ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, Example,
-    ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, Retries, SandboxSpec,
-    Server, Timeouts, TotalSource,
+    ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, ErrorShape,
+    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, Retries,
+    SandboxSpec, Server, Timeouts, TotalSource,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -42,6 +42,7 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("Credential", serde_introspect::<Credential>()),
         ("AuthMethod", serde_introspect::<AuthMethod>()),
         ("HealthCheck", serde_introspect::<HealthCheck>()),
+        ("ErrorShape", serde_introspect::<ErrorShape>()),
         ("Defaults", serde_introspect::<Defaults>()),
         ("Timeouts", serde_introspect::<Timeouts>()),
         ("Retries", serde_introspect::<Retries>()),
