@@ -728,9 +728,15 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
         ));
     }
     if let (Some(name), Some(p)) = (&a.spec.pagination, &a.pagination) {
+        let inputs: Vec<&str> = actionspec_engine::paginate::style_inputs(p)
+            .into_iter()
+            .map(|(_, id, _)| id)
+            .collect();
         s.push_str(&format!(
-            "  pagination: {name} ({} / {}, up to {} per page; --all follows it)\n",
-            p.limit_input, p.offset_input, p.max_page_size
+            "  pagination: {name} ({}: {}, up to {} per page; --all follows it)\n",
+            p.kind.as_str(),
+            inputs.join(" / "),
+            p.max_page_size
         ));
     }
     s.push_str("\nInputs:\n");

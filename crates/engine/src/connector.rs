@@ -339,6 +339,23 @@ impl Loader<'_> {
         if let Some(check) = &spec.health_check {
             self.health_check(&spec, check);
         }
+        for (name, style) in &spec.pagination {
+            for (key, problem) in crate::paginate::style_problems(style) {
+                let pointer = format!("/pagination/{}/{key}", escape_token(name));
+                let pointer = if self.map.locate(&pointer).is_some() {
+                    pointer
+                } else {
+                    format!("/pagination/{}", escape_token(name))
+                };
+                self.error(
+                    &pointer,
+                    true,
+                    format!("pagination style `{name}`: {problem}"),
+                    "here",
+                    Some("see the pagination kinds in docs/connector-format.md".into()),
+                );
+            }
+        }
         self.credential_env_conflicts(&spec);
         let secret: Vec<&str> = spec
             .credentials
@@ -657,9 +674,10 @@ impl Loader<'_> {
                 None
             }
             Some(style) => {
-                for (role, input_id) in [("limit_input", &style.limit_input), ("offset_input", &style.offset_input)] {
-                    if !a.inputs.get(input_id).is_some_and(|i| i.kind == crate::spec::InputType::Integer) {
-                        self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` needs an integer input `{input_id}` ({role}), which action `{id}` does not declare"), "pagination used here", Some(format!("declare `{input_id}: {{ type: integer, in: query }}` in the action's inputs")));
+                for (role, input_id, kind) in crate::paginate::style_inputs(style) {
+                    if !a.inputs.get(input_id).is_some_and(|i| i.kind == kind) {
+                        let t = kind.as_str();
+                        self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({} pagination) needs {} {t} input `{input_id}` ({role}), which action `{id}` does not declare", style.kind.as_str(), if t == "integer" { "an" } else { "a" }), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
                     }
                 }
                 Some(style.clone())

@@ -11,10 +11,11 @@ use crate::auth::{SecretSlot, Token, TokenRequest};
 use crate::connector::{Action, Connector};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Exchange, Policy, RawResponse};
+use crate::paginate::{Facts, Pager};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
 use crate::record::{Record, pick, records_of};
-use crate::spec::{ErrorShape, PaginationStyle};
+use crate::spec::{ErrorShape, PaginationStyle, ResponseValue};
 
 pub use crate::http::{
     ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, RunOptions,
@@ -81,8 +82,15 @@ pub struct Page {
     /// `x-total-count`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
-    /// The input that fetches the next page; absent on the last page.
+    /// The input that fetches the next page; absent on the last page, and for next-URL kinds
+    /// whose URL holds no declared `cursor_input` (then see `next_url`).
     pub next_input: Option<Map<String, Value>>,
+    /// `link_header`, `next_url` pagination: the next page's URL; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_url: Option<String>,
+    /// What the response said for pagination.
+    #[serde(skip)]
+    pub(crate) facts: crate::paginate::Facts,
 }
 
 /// What `run_all` did.
@@ -102,6 +110,9 @@ pub struct Summary {
     /// When a bound (`max_pages`, `max_records`) ended the run: the input that goes on from
     /// there.
     pub next_input: Option<Map<String, Value>>,
+    /// With `next_input`, for next-URL kinds: the URL that goes on from there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_url: Option<String>,
 }
 
 impl Connector {
@@ -119,7 +130,23 @@ impl Connector {
         input: &Value,
         config: &Config,
     ) -> Result<Outcome> {
+        self.run_at(client, action, input, None, config).await
+    }
+
+    /// [`Connector::run`], for a page of a next-URL kind at `url` (as the API gave it), on the
+    /// origin of the planned request only.
+    pub(crate) async fn run_at(
+        &self,
+        client: &Client,
+        action: &Action,
+        input: &Value,
+        url: Option<&str>,
+        config: &Config,
+    ) -> Result<Outcome> {
         let mut request = self.plan(action, input, config, Mode::Execute)?;
+        if let Some(url) = url {
+            follow_next(&mut request, url).map_err(|e| e.with_action(&action.id))?;
+        }
         let mut secrets = secrets_of(action, input, config);
         let mut policy = Policy::resolve(&self.spec.defaults, &config.options);
         policy.limiter = client.limiter(&self.spec.key, self.spec.defaults.rate_limit);
@@ -147,11 +174,11 @@ impl Connector {
         let (body, page) = match &action.pagination {
             None => (json_body(raw, &secrets).map_err(unreadable)?, None),
             Some(style) => {
-                let ListBody { records, total } = list_body(style, raw, &secrets)
+                let ListBody { records, facts } = list_body(style, raw, &request, &secrets)
                     .map_err(unreadable)?
                     .ok_or_else(|| no_records(style, &request, action))
                     .map_err(|e| e.with_action(&action.id))?;
-                (None, Some(page_of(style, input, records, total, action)))
+                (None, Some(page_of(style, input, records, facts, action)))
             }
         };
         Ok(Outcome {
@@ -394,56 +421,141 @@ fn json_body(raw: &RawResponse, secrets: &[String]) -> Result<Option<Value>, Str
         .map_err(|e| not_json(&e, raw, trimmed, secrets))
 }
 
-/// A list page's records (at the style's `records` pointer) and total (from its body pointer or
-/// header), read without building the body into a value: `Ok(None)` when there is no record
-/// array where the style says. An empty body is a page with no record.
+/// A list page's records (at the style's `records` pointer) and what pagination needs from the
+/// response (see [`Facts`]: each read where the style says), without building the body into a
+/// value: `Ok(None)` when there is no record array where the style says. An empty body is a
+/// page with no record.
 fn list_body(
     style: &PaginationStyle,
     raw: &RawResponse,
+    request: &HttpRequest,
     secrets: &[String],
 ) -> Result<Option<ListBody>, String> {
     let text = decode_text(raw)?;
     let trimmed = json_text(&text);
-    if trimmed.is_empty() {
-        return Ok(Some(ListBody {
-            records: Vec::new(),
-            total: total_header(style, &raw.headers),
-        }));
-    }
-    let records = pick(trimmed, &style.records).map_err(|e| not_json(&e, raw, trimmed, secrets))?;
-    let records = match records {
-        Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
-        Some(r) => match records_of(r) {
-            Some(records) => records,
+    let records = if trimmed.is_empty() {
+        Vec::new()
+    } else {
+        let found =
+            pick(trimmed, &style.records).map_err(|e| not_json(&e, raw, trimmed, secrets))?;
+        match found {
+            Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
+            Some(r) => match records_of(r) {
+                Some(records) => records,
+                None => return Ok(None),
+            },
             None => return Ok(None),
-        },
-        None => return Ok(None),
+        }
     };
-    let total = match style.total.as_ref().and_then(|t| t.body.as_deref()) {
-        Some(pointer) => pick(trimmed, pointer)
-            .ok()
-            .flatten()
-            .and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
-            .as_ref()
-            .and_then(as_count),
-        None => total_header(style, &raw.headers),
+    let body_at = |pointer: &str| -> Option<Value> {
+        let raw = pick(trimmed, pointer).ok().flatten()?;
+        serde_json::from_str(raw.get()).ok()
     };
-    Ok(Some(ListBody { records, total }))
+    let value = |source: Option<&ResponseValue>| -> Option<Value> {
+        let source = source?;
+        match (&source.body, &source.header) {
+            (Some(pointer), _) => body_at(pointer),
+            (None, Some(name)) => header_text(&raw.headers, name).map(Value::String),
+            (None, None) => None,
+        }
+    };
+    let facts = Facts {
+        records: records.len() as u64,
+        total: value(style.total.as_ref()).as_ref().and_then(as_count),
+        page_count: value(style.page_count.as_ref()).as_ref().and_then(as_count),
+        cursor: value(style.next_cursor.as_ref()).and_then(|v| match v {
+            Value::String(s) if !s.is_empty() => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+        has_more: style
+            .has_more
+            .as_deref()
+            .and_then(body_at)
+            .and_then(|v| v.as_bool()),
+        next_url: next_url(style, raw, request, &body_at),
+    };
+    Ok(Some(ListBody { records, facts }))
 }
 
-/// What a list page's body holds.
+/// What a list page's response holds.
 struct ListBody {
     records: Vec<Record>,
-    total: Option<u64>,
+    facts: Facts,
 }
 
-/// The total from the style's header, when it names one.
-fn total_header(style: &PaginationStyle, headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    let name = style.total.as_ref()?.header.as_ref()?;
+/// The next page's absolute URL: from the body pointer `next_url` (resolved against the
+/// request URL), or for `link_header` from the `Link` header's `rel="next"`.
+fn next_url(
+    style: &PaginationStyle,
+    raw: &RawResponse,
+    request: &HttpRequest,
+    body_at: &dyn Fn(&str) -> Option<Value>,
+) -> Option<String> {
+    let base = url::Url::parse(&request.full_url(false)).ok()?;
+    if let Some(pointer) = &style.next_url {
+        let found = body_at(pointer)?;
+        let text = found.as_str().filter(|s| !s.is_empty())?;
+        return base.join(text).ok().map(String::from);
+    }
+    if style.kind != crate::spec::PaginationType::LinkHeader {
+        return None;
+    }
+    raw.headers
+        .get_all(reqwest::header::LINK)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| crate::paginate::next_link(v, &base))
+}
+
+/// A response header's value as text, trimmed.
+fn header_text(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse().ok())
+        .map(|s| s.trim().to_owned())
+}
+
+/// Points `request` at the next page's `url`, which must be on the request's own origin (so no
+/// credential goes anywhere the connector did not send it). The URL carries its own query;
+/// credentials the request sends in the query are kept (and any copy of them in the URL
+/// dropped).
+///
+/// # Errors
+/// [`ErrorKind::Upstream`] naming both origins when `url` is on another origin (or downgrades
+/// https to http), or is not a URL.
+fn follow_next(request: &mut HttpRequest, url: &str) -> Result<()> {
+    let bad_url = |what: &str, e: url::ParseError| {
+        Error::new(ErrorKind::Upstream, format!("{what} is not a URL: {e}"))
+    };
+    let from = url::Url::parse(&request.url).map_err(|e| bad_url("the request URL", e))?;
+    let mut to = url::Url::parse(url)
+        .map_err(|e| bad_url(&format!("the API's next page link `{url}`"), e))?;
+    if crate::origin::crossing(&from, &to) != crate::origin::Crossing::SameOrigin {
+        return Err(Error::new(
+            ErrorKind::Upstream,
+            format!(
+                "the API's next page is on another origin ({} → {}); it is not followed, so no credential is sent there",
+                crate::origin::display(&from),
+                crate::origin::display(&to)
+            ),
+        )
+        .with_hint("every record before it was delivered; ask the API's maintainers, or declare that origin as the connector's server"));
+    }
+    request
+        .query
+        .retain(|(_, p)| !matches!(p, crate::plan::Param::Plain(_)));
+    let own: Vec<String> = request.query.iter().map(|(k, _)| k.clone()).collect();
+    if !own.is_empty() {
+        let kept: Vec<(String, String)> = to
+            .query_pairs()
+            .filter(|(k, _)| !own.iter().any(|o| o == k))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        to.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    request.url = to.to_string();
+    Ok(())
 }
 
 /// A body's JSON text: without a byte order mark and surrounding whitespace.
@@ -628,27 +740,28 @@ fn excerpt(body: &str, secrets: &[String]) -> String {
     format!("{out:?}")
 }
 
-/// One page of a list response: its records and total, and the input of the next page.
+/// One page of a list response: its records and total, and the input (or URL) of the next page.
 fn page_of(
     style: &PaginationStyle,
     input: &Value,
     records: Vec<Record>,
-    total: Option<u64>,
+    facts: Facts,
     action: &Action,
 ) -> Page {
     let given = input.as_object().cloned().unwrap_or_default();
     // `{"skip": 250.0}` is offset 250 (planning sent it as 250).
     let obj = crate::plan::normalize_integers(action, &given, &mut Vec::new()).unwrap_or(given);
-    let offsets = crate::paginate::Offsets {
-        style,
-        default_limit: default_page_size(action, style),
-    };
-    let n = records.len() as u64;
-    let next_input = offsets.next(&obj, n, total, n).ok();
+    let pager = Pager::new(style, default_page_size(action, style));
+    let next = pager.next(&obj, &facts, facts.records).ok();
     Page {
         records,
-        total,
-        next_input,
+        total: facts.total,
+        next_input: next
+            .as_ref()
+            .filter(|_| pager.resumable())
+            .map(|n| n.input.clone()),
+        next_url: next.and_then(|n| n.url),
+        facts,
     }
 }
 

@@ -10,26 +10,30 @@ use crate::connector::{Action, Connector};
 use crate::error::{Error, ErrorKind, InputViolation, Result};
 use crate::execute::{Client, Page, Summary, default_page_size, not_a_list, plural};
 use crate::http::CONCURRENCY;
-use crate::paginate::{End, Fingerprints, Offsets, RecentIds};
+use crate::paginate::{End, Fingerprints, NextPage, Pager, RecentIds};
 use crate::plan::Config;
 use crate::spec::PaginationStyle;
 
 /// What to do after a page.
 enum Step {
-    Next(Map<String, Value>),
+    Next(NextPage),
     End(End),
 }
 
 /// The state of one listing run.
 struct Listing<'a> {
-    offsets: Offsets<'a>,
+    pager: Pager<'a>,
     summary: Summary,
     seen: Fingerprints,
+    /// The cursors and next URLs followed so far: one seen again is a loop.
+    positions: std::collections::HashSet<String>,
     ids: Option<RecentIds>,
     /// The largest page the API returned so far.
     honoured: u64,
     max_pages: Option<u64>,
     max_records: Option<u64>,
+    /// The input of the first page, once fetched.
+    first_input: Option<Map<String, Value>>,
 }
 
 impl Connector {
@@ -64,42 +68,48 @@ impl Connector {
             return Err(not_a_list(action));
         };
         let mut list = Listing::new(action, style, config);
-        let mut input = first_input(action, style, input);
+        let mut next = NextPage {
+            input: first_input(action, style, input),
+            url: None,
+        };
         let concurrency = config.options.concurrency.unwrap_or(CONCURRENCY).max(1);
         loop {
-            let page = self.fetch(client, action, &input, config).await;
-            let page = page.map_err(|e| list.part_way(e, &input))?;
-            let step = list.accept(page, &input, action, &mut on_page)?;
-            let next = match step {
+            let page = self.fetch(client, action, &next, config).await;
+            let page = page.map_err(|e| list.part_way(e, &next))?;
+            let first = list.summary.pages == 0;
+            let facts = page.facts.clone();
+            next = match list.accept(page, &next, action, &mut on_page)? {
                 Step::End(end) => return Ok(list.finish(end)),
-                Step::Next(next) => next,
+                Step::Next(after) => after,
             };
-            input = match (list.summary.total, concurrency) {
-                (Some(total), 2..) if list.summary.pages == 1 => {
-                    let step = list.honoured.min(list.offsets.requested(&input)).max(1);
-                    let rest = list.offsets.remaining(&input, step, total);
-                    match self
-                        .fan_out(
-                            client,
-                            action,
-                            config,
-                            rest,
-                            concurrency,
-                            &mut list,
-                            &mut on_page,
-                        )
-                        .await?
-                    {
-                        Step::End(end) => return Ok(list.finish(end)),
-                        Step::Next(next) => next,
-                    }
+            let rest = (first && concurrency > 1)
+                .then(|| {
+                    let base = list.first_input.clone().unwrap_or_default();
+                    list.pager.remaining(&base, &facts, list.honoured)
+                })
+                .flatten();
+            if let Some(rest) = rest {
+                let inputs = rest.into_iter().map(|input| NextPage { input, url: None });
+                match self
+                    .fan_out(
+                        client,
+                        action,
+                        config,
+                        inputs.collect(),
+                        concurrency,
+                        &mut list,
+                        &mut on_page,
+                    )
+                    .await?
+                {
+                    Step::End(end) => return Ok(list.finish(end)),
+                    Step::Next(after) => next = after,
                 }
-                _ => next,
-            };
+            }
         }
     }
 
-    /// Fetches `inputs` `concurrency` at a time and accepts them in order; the step after the
+    /// Fetches `pages` `concurrency` at a time and accepts them in order; the step after the
     /// last (the list may have grown meanwhile).
     #[allow(clippy::too_many_arguments)]
     async fn fan_out(
@@ -107,21 +117,21 @@ impl Connector {
         client: &Client,
         action: &Action,
         config: &Config,
-        inputs: Vec<Map<String, Value>>,
+        pages: Vec<NextPage>,
         concurrency: usize,
         list: &mut Listing<'_>,
         on_page: &mut impl FnMut(&Page) -> Result<()>,
     ) -> Result<Step> {
-        let mut pages = futures_util::stream::iter(inputs)
-            .map(|input| async move {
-                let page = self.fetch(client, action, &input, config).await;
-                (input, page)
+        let mut pages = futures_util::stream::iter(pages)
+            .map(|next| async move {
+                let page = self.fetch(client, action, &next, config).await;
+                (next, page)
             })
             .buffered(concurrency);
         let mut step = Step::End(End::Total);
-        while let Some((input, page)) = pages.next().await {
-            let page = page.map_err(|e| list.part_way(e, &input))?;
-            step = list.accept(page, &input, action, on_page)?;
+        while let Some((next, page)) = pages.next().await {
+            let page = page.map_err(|e| list.part_way(e, &next))?;
+            step = list.accept(page, &next, action, on_page)?;
             if matches!(step, Step::End(_)) {
                 break;
             }
@@ -129,16 +139,17 @@ impl Connector {
         Ok(step)
     }
 
-    /// One page.
+    /// One page: planned from its input, or fetched from its URL.
     async fn fetch(
         &self,
         client: &Client,
         action: &Action,
-        input: &Map<String, Value>,
+        next: &NextPage,
         config: &Config,
     ) -> Result<Page> {
+        let input = Value::Object(next.input.clone());
         let outcome = self
-            .run(client, action, &Value::Object(input.clone()), config)
+            .run_at(client, action, &input, next.url.as_deref(), config)
             .await?;
         Ok(outcome.page.unwrap_or_default())
     }
@@ -162,12 +173,11 @@ fn first_input(action: &Action, style: &PaginationStyle, input: &Value) -> Map<S
 impl<'a> Listing<'a> {
     fn new(action: &'a Action, style: &'a PaginationStyle, config: &Config) -> Listing<'a> {
         Listing {
-            offsets: Offsets {
-                style,
-                default_limit: default_page_size(action, style),
-            },
+            pager: Pager::new(style, default_page_size(action, style)),
             summary: Summary::default(),
             seen: Fingerprints::default(),
+            positions: std::collections::HashSet::new(),
+            first_input: None,
             ids: style.record_id.as_deref().map(RecentIds::new),
             honoured: 0,
             max_pages: config.options.max_pages,
@@ -175,37 +185,57 @@ impl<'a> Listing<'a> {
         }
     }
 
-    /// Takes one page fetched with `input`: guards, drops repeats, applies the bounds, hands
+    /// Takes one page fetched as `this` says: guards, drops repeats, applies the bounds, hands
     /// it to `on_page`, and says what comes next.
     fn accept(
         &mut self,
         mut page: Page,
-        input: &Map<String, Value>,
+        this: &NextPage,
         action: &Action,
         on_page: &mut impl FnMut(&Page) -> Result<()>,
     ) -> Result<Step> {
+        let input = &this.input;
+        if self.first_input.is_none() {
+            self.first_input = Some(input.clone());
+        }
         let n = page.records.len() as u64;
         if !self.seen.first_time(&page.records) {
-            return Err(self.loop_error(input, action));
+            return Err(self.loop_error(this, action, "a page it had returned before"));
         }
         self.honoured = self.honoured.max(n);
-        let total = page.total.or(self.summary.total);
-        let next = self.offsets.next(input, n, total, self.honoured);
+        let mut facts = page.facts.clone();
+        facts.total = facts.total.or(self.summary.total);
+        let next = self.pager.next(input, &facts, self.honoured);
+        if let Ok(after) = &next
+            && let Some(position) = after.url.clone().or_else(|| facts.cursor.clone())
+            && !self.positions.insert(position)
+        {
+            return Err(self.loop_error(this, action, "a next page it had given before"));
+        }
         let room = self
             .max_records
             .map_or(u64::MAX, |m| m.saturating_sub(self.summary.records));
         let cut = (n > room).then(|| {
             page.records
                 .truncate(usize::try_from(room).unwrap_or(usize::MAX));
-            self.offsets.at(input, self.offsets.offset(input) + room)
+            self.pager.cut(this, room)
         });
         if let Some(ids) = &mut self.ids {
             self.summary.duplicates += ids.drop_repeats(&mut page.records);
         }
         self.summary.pages += 1;
         self.summary.records += page.records.len() as u64;
-        self.summary.total = total;
-        page.next_input = cut.clone().or_else(|| next.clone().ok());
+        self.summary.total = facts.total;
+        let resumable = self.pager.resumable();
+        page.next_input = match (&cut, &next) {
+            (Some(c), _) => Some(c.input.clone()),
+            (None, Ok(after)) if resumable => Some(after.input.clone()),
+            _ => None,
+        };
+        page.next_url = cut
+            .as_ref()
+            .or(next.as_ref().ok())
+            .and_then(|n| n.url.clone());
         on_page(&page)?;
         let bounded = self.max_pages.is_some_and(|m| self.summary.pages >= m)
             || self.max_records.is_some_and(|m| self.summary.records >= m);
@@ -217,8 +247,9 @@ impl<'a> Listing<'a> {
         })
     }
 
-    fn bound(&mut self, next: Map<String, Value>) -> Step {
-        self.summary.next_input = Some(next);
+    fn bound(&mut self, next: NextPage) -> Step {
+        self.summary.next_url = next.url.clone();
+        self.summary.next_input = Some(next.input);
         Step::End(End::Bound)
     }
 
@@ -227,28 +258,23 @@ impl<'a> Listing<'a> {
         self.summary
     }
 
-    fn loop_error(&self, input: &Map<String, Value>, action: &Action) -> Error {
-        let style = self.offsets.style;
-        let at = input
-            .get(&style.offset_input)
-            .cloned()
-            .unwrap_or(Value::Null);
+    fn loop_error(&self, this: &NextPage, action: &Action, what: &str) -> Error {
+        let style = self.pager.offsets.style;
+        let at = self.pager.position(&this.input, this.url.as_deref());
         Error::new(
             ErrorKind::Upstream,
-            format!(
-                "the API returned a page it had returned before (at {} = {at}); stopping so as not to loop",
-                style.offset_input
-            ),
+            format!("the API returned {what} (at {at}); stopping so as not to loop"),
         )
         .with_hint(format!(
-            "check that `{}` is the API's offset input and `{}` its page size",
-            style.offset_input, style.limit_input
+            "check the pagination style's inputs (`{}` is its page size) against the API's documentation",
+            style.limit_input
         ))
         .with_action(&action.id)
     }
 
     /// A failure part-way: what was delivered, and the input that fetches the missing page.
-    fn part_way(&self, mut e: Error, input: &Map<String, Value>) -> Error {
+    fn part_way(&self, mut e: Error, this: &NextPage) -> Error {
+        let input = &this.input;
         let s = &self.summary;
         if s.pages == 0 {
             return e;
@@ -260,6 +286,11 @@ impl<'a> Listing<'a> {
             plural(s.records, "record"),
             plural(s.pages, "page"),
         );
+        if this.url.is_some() && !self.pager.resumable() {
+            let url = this.url.as_deref().unwrap_or_default();
+            e.hint = Some(format!("the failed page is at {url}"));
+            return e;
+        }
         e.hint = Some(
             "the resume input fetches the failed page again; the pages before it need not be fetched again"
                 .to_owned(),

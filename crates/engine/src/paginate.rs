@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::record::Record;
-use crate::spec::{PaginationStyle, StopRule};
+use crate::spec::{InputType, PaginationStyle, PaginationType, StopRule};
 
 /// Why a list ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,6 +23,9 @@ pub enum End {
     EmptyPage,
     /// A page came back shorter than the page size asked for (stop rule `short_page`).
     ShortPage,
+    /// The response named no next page: no cursor, `has_more` false, no next link or URL, or
+    /// the last of the pages it counted.
+    LastPage,
     /// The run's `max_pages` or `max_records` was reached; the summary's `next_input` resumes.
     Bound,
 }
@@ -39,6 +42,11 @@ pub(crate) struct Offsets<'a> {
 }
 
 impl Offsets<'_> {
+    /// The offset input's name (the loader makes sure an `offset` style has one).
+    fn offset_key(&self) -> &str {
+        self.style.offset_input.as_deref().unwrap_or_default()
+    }
+
     /// The page size `input` asks for.
     pub fn requested(&self, input: &Map<String, Value>) -> u64 {
         input
@@ -52,7 +60,7 @@ impl Offsets<'_> {
     /// The offset of `input`'s page.
     pub fn offset(&self, input: &Map<String, Value>) -> u64 {
         input
-            .get(&self.style.offset_input)
+            .get(self.offset_key())
             .and_then(Value::as_u64)
             .unwrap_or(0)
     }
@@ -88,7 +96,7 @@ impl Offsets<'_> {
     /// `input` with its offset set to `offset`.
     pub fn at(&self, input: &Map<String, Value>, offset: u64) -> Map<String, Value> {
         let mut out = input.clone();
-        out.insert(self.style.offset_input.clone(), Value::from(offset));
+        out.insert(self.offset_key().to_owned(), Value::from(offset));
         out
     }
 
@@ -108,6 +116,346 @@ impl Offsets<'_> {
         }
         out
     }
+}
+
+/// What a page's response said that pagination needs, read by the executor from the places
+/// the style declares (so the executor need not know the kinds).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Records on the page.
+    pub records: u64,
+    /// The total record count, where reported.
+    pub total: Option<u64>,
+    /// The number of pages, where reported (`page_count`).
+    pub page_count: Option<u64>,
+    /// The next page's cursor (`next_cursor`); `None` when absent, `null` or empty.
+    pub cursor: Option<String>,
+    /// The `has_more` flag, where declared and present.
+    pub has_more: Option<bool>,
+    /// The next page's absolute URL (`Link: <…>; rel="next"`, or `next_url` resolved against
+    /// the request URL); `None` when absent or empty.
+    pub next_url: Option<String>,
+}
+
+/// The request for the next page: an input, and for the URL kinds the URL to fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextPage {
+    /// The input (for URL kinds: the input with the URL's `cursor_input` parameter, if any).
+    pub input: Map<String, Value>,
+    /// `link_header`, `next_url`: the URL to fetch, as the API gave it.
+    pub url: Option<String>,
+}
+
+/// The pure next-page rule of every kind.
+pub(crate) struct Pager<'a> {
+    pub offsets: Offsets<'a>,
+}
+
+impl<'a> Pager<'a> {
+    /// The pager of `style`; `default_limit` is the page size when the input sets none.
+    pub fn new(style: &'a PaginationStyle, default_limit: Option<u64>) -> Pager<'a> {
+        Pager {
+            offsets: Offsets {
+                style,
+                default_limit,
+            },
+        }
+    }
+
+    fn style(&self) -> &'a PaginationStyle {
+        self.offsets.style
+    }
+
+    /// The page after one fetched with `input` whose response said `facts`; `honoured` is the
+    /// largest page the API returned so far (0 when none was seen).
+    pub fn next(
+        &self,
+        input: &Map<String, Value>,
+        facts: &Facts,
+        honoured: u64,
+    ) -> Result<NextPage, End> {
+        let style = self.style();
+        let plain = |input: Map<String, Value>| NextPage { input, url: None };
+        match style.kind {
+            PaginationType::Offset => self
+                .offsets
+                .next(input, facts.records, facts.total, honoured)
+                .map(plain),
+            PaginationType::PageNumber => self.next_page_number(input, facts, honoured).map(plain),
+            PaginationType::Cursor => {
+                if facts.has_more == Some(false) {
+                    return Err(End::LastPage);
+                }
+                let cursor = facts.cursor.as_ref().ok_or(End::LastPage)?;
+                let mut next = input.clone();
+                let key = style.cursor_input.clone().unwrap_or_default();
+                next.insert(key, Value::String(cursor.clone()));
+                Ok(plain(next))
+            }
+            PaginationType::LinkHeader | PaginationType::NextUrl => {
+                let url = facts.next_url.as_ref().ok_or(End::LastPage)?;
+                Ok(NextPage {
+                    input: self.input_of_url(input, url),
+                    url: Some(url.clone()),
+                })
+            }
+        }
+    }
+
+    /// `page_number`: the next page number, unless the total, the page count or the stop rule
+    /// says this was the last page.
+    fn next_page_number(
+        &self,
+        input: &Map<String, Value>,
+        facts: &Facts,
+        honoured: u64,
+    ) -> Result<Map<String, Value>, End> {
+        let page = self.page(input);
+        let first = self.first_page();
+        let requested = self.offsets.requested(input);
+        let size = if honoured == 0 {
+            requested
+        } else {
+            honoured.min(requested)
+        };
+        let seen = (page - first + 1).saturating_mul(size);
+        match (facts.total, facts.page_count) {
+            (Some(t), _) if seen >= t => return Err(End::Total),
+            (_, Some(c)) if page - first + 1 >= c => return Err(End::Total),
+            (Some(_), _) | (_, Some(_)) => {}
+            (None, None) if facts.records == 0 => return Err(End::EmptyPage),
+            (None, None)
+                if facts.records < requested && self.style().stop == Some(StopRule::ShortPage) =>
+            {
+                return Err(End::ShortPage);
+            }
+            (None, None) => {}
+        }
+        Ok(self.at_page(input, page + 1))
+    }
+
+    fn first_page(&self) -> u64 {
+        self.style().first_page.unwrap_or(1)
+    }
+
+    /// The page number `input` asks for.
+    pub fn page(&self, input: &Map<String, Value>) -> u64 {
+        let key = self.style().page_input.as_deref().unwrap_or_default();
+        input
+            .get(key)
+            .and_then(Value::as_u64)
+            .unwrap_or_else(|| self.first_page())
+            .max(self.first_page())
+    }
+
+    fn at_page(&self, input: &Map<String, Value>, page: u64) -> Map<String, Value> {
+        let mut out = input.clone();
+        let key = self.style().page_input.clone().unwrap_or_default();
+        out.insert(key, Value::from(page));
+        out
+    }
+
+    /// For URL kinds: `input` with the `cursor_input` query parameter of `url`, if declared
+    /// and present.
+    fn input_of_url(&self, input: &Map<String, Value>, url: &str) -> Map<String, Value> {
+        let mut out = input.clone();
+        if let (Some(key), Ok(u)) = (&self.style().cursor_input, url::Url::parse(url))
+            && let Some((_, v)) = u.query_pairs().find(|(k, _)| k == key)
+        {
+            out.insert(key.clone(), Value::String(v.into_owned()));
+        }
+        out
+    }
+
+    /// Where to resume after delivering only the first `room` records of the page fetched as
+    /// `this` says: for `offset`, the record after them; for the other kinds, the same page
+    /// again (its first `room` records come again).
+    pub fn cut(&self, this: &NextPage, room: u64) -> NextPage {
+        match self.style().kind {
+            PaginationType::Offset => NextPage {
+                input: self
+                    .offsets
+                    .at(&this.input, self.offsets.offset(&this.input) + room),
+                url: None,
+            },
+            _ => this.clone(),
+        }
+    }
+
+    /// Whether a page's `next_input` resumes the list exactly: for URL kinds only when the
+    /// style names the URL's `cursor_input`.
+    pub fn resumable(&self) -> bool {
+        !matches!(
+            self.style().kind,
+            PaginationType::LinkHeader | PaginationType::NextUrl
+        ) || self.style().cursor_input.is_some()
+    }
+
+    /// Once the first page (fetched with `input`) reported a total or page count: the inputs of
+    /// every other page, which may then be fetched at once. `None` for the kinds whose next
+    /// page depends on the previous response.
+    pub fn remaining(
+        &self,
+        input: &Map<String, Value>,
+        facts: &Facts,
+        honoured: u64,
+    ) -> Option<Vec<Map<String, Value>>> {
+        let step = honoured.min(self.offsets.requested(input)).max(1);
+        match self.style().kind {
+            PaginationType::Offset => Some(self.offsets.remaining(input, step, facts.total?)),
+            PaginationType::PageNumber => {
+                let pages = match (facts.page_count, facts.total) {
+                    (Some(c), _) => c,
+                    (None, Some(t)) => t.div_ceil(step),
+                    (None, None) => return None,
+                };
+                let (page, last) = (self.page(input), self.first_page() + pages);
+                Some(((page + 1)..last).map(|p| self.at_page(input, p)).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// Where `input` (or `url`) is in the list, for messages: `skip = 200`, `cursor = "dXNl"`.
+    pub fn position(&self, input: &Map<String, Value>, url: Option<&str>) -> String {
+        if let Some(url) = url {
+            return url.to_owned();
+        }
+        let style = self.style();
+        let key = match style.kind {
+            PaginationType::Offset => style.offset_input.as_deref(),
+            PaginationType::PageNumber => style.page_input.as_deref(),
+            _ => style.cursor_input.as_deref(),
+        }
+        .unwrap_or_default();
+        let at = input.get(key).cloned().unwrap_or(Value::Null);
+        format!("{key} = {at}")
+    }
+}
+
+/// The keys each kind needs and allows, beyond `type`, `limit_input`, `max_page_size`,
+/// `records`, `total` and `record_id` (which every kind takes).
+fn kind_keys(kind: PaginationType) -> (&'static [&'static str], &'static [&'static str]) {
+    match kind {
+        PaginationType::Offset => (&["offset_input"], &["stop"]),
+        PaginationType::PageNumber => (&["page_input"], &["first_page", "page_count", "stop"]),
+        PaginationType::Cursor => (&["cursor_input", "next_cursor"], &["has_more"]),
+        PaginationType::LinkHeader => (&[], &["cursor_input"]),
+        PaginationType::NextUrl => (&["next_url"], &["cursor_input"]),
+    }
+}
+
+/// What is wrong with a pagination style on its own: `(key, message)` for each key its kind
+/// needs but lacks, or has but does not use, and for a `first_page` other than 0 or 1.
+pub fn style_problems(style: &PaginationStyle) -> Vec<(&'static str, String)> {
+    let kind = style.kind.as_str();
+    let (needs, allows) = kind_keys(style.kind);
+    let present: [(&'static str, bool); 8] = [
+        ("offset_input", style.offset_input.is_some()),
+        ("page_input", style.page_input.is_some()),
+        ("first_page", style.first_page.is_some()),
+        ("page_count", style.page_count.is_some()),
+        ("cursor_input", style.cursor_input.is_some()),
+        ("next_cursor", style.next_cursor.is_some()),
+        ("has_more", style.has_more.is_some()),
+        ("next_url", style.next_url.is_some()),
+    ];
+    let mut out = Vec::new();
+    for (key, is_set) in present.into_iter().chain([("stop", style.stop.is_some())]) {
+        if needs.contains(&key) && !is_set {
+            out.push((key, format!("`{kind}` pagination needs `{key}`")));
+        } else if is_set && !needs.contains(&key) && !allows.contains(&key) {
+            let users: Vec<&str> = ALL_KINDS
+                .iter()
+                .filter(|k| {
+                    let (n, a) = kind_keys(**k);
+                    n.contains(&key) || a.contains(&key)
+                })
+                .map(|k| k.as_str())
+                .collect();
+            out.push((
+                key,
+                format!(
+                    "`{key}` applies to {} pagination, not `{kind}`",
+                    users.join(" and ")
+                ),
+            ));
+        }
+    }
+    if style.first_page.is_some_and(|p| p > 1) {
+        out.push(("first_page", "`first_page` is 0 or 1".to_owned()));
+    }
+    out
+}
+
+const ALL_KINDS: [PaginationType; 5] = [
+    PaginationType::Offset,
+    PaginationType::PageNumber,
+    PaginationType::Cursor,
+    PaginationType::LinkHeader,
+    PaginationType::NextUrl,
+];
+
+/// The action inputs a style drives, with their role and the input type each needs: the page
+/// size, and the offset, page number or cursor.
+pub fn style_inputs(style: &PaginationStyle) -> Vec<(&'static str, &str, InputType)> {
+    let mut out = vec![(
+        "limit_input",
+        style.limit_input.as_str(),
+        InputType::Integer,
+    )];
+    let more = [
+        (
+            "offset_input",
+            style.offset_input.as_deref(),
+            InputType::Integer,
+        ),
+        (
+            "page_input",
+            style.page_input.as_deref(),
+            InputType::Integer,
+        ),
+        (
+            "cursor_input",
+            style.cursor_input.as_deref(),
+            InputType::String,
+        ),
+    ];
+    out.extend(
+        more.into_iter()
+            .filter_map(|(role, id, t)| id.map(|id| (role, id, t))),
+    );
+    out
+}
+
+/// The `rel="next"` target of a `Link` header (RFC 8288 §3), resolved against `base`: `None`
+/// when there is none. Parameters are matched case-insensitively and `rel` may list several
+/// relation types (`rel="next last"`).
+pub fn next_link(header: &str, base: &url::Url) -> Option<String> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let close = open + rest[open..].find('>')?;
+        let target = &rest[open + 1..close];
+        let params_end = rest[close..].find(",").map_or(rest.len(), |i| close + i);
+        let params = &rest[close + 1..params_end];
+        let is_next = params.split(';').any(|p| {
+            let Some((name, value)) = p.split_once('=') else {
+                return false;
+            };
+            name.trim().eq_ignore_ascii_case("rel")
+                && value
+                    .trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+        });
+        if is_next {
+            return base.join(target.trim()).ok().map(String::from);
+        }
+        rest = &rest[params_end..];
+        rest = rest.strip_prefix(',').unwrap_or(rest);
+    }
+    None
 }
 
 /// The pages seen in a run, by a fingerprint of their records (count, first and last record), so

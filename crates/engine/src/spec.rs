@@ -273,14 +273,6 @@ pub struct HealthCheck {
     pub input: serde_json::Map<String, Value>,
 }
 
-/// Kinds of pagination style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaginationType {
-    /// Page size + offset inputs (`limit` / `skip`).
-    Offset,
-}
-
 /// How an API reports errors in its response bodies (every pointer a JSON pointer, RFC 6901).
 ///
 /// Some APIs answer HTTP 200 with a body that says the call failed (`{"ok": false, "error":
@@ -342,7 +334,38 @@ impl From<ApiErrorKind> for crate::error::ErrorKind {
     }
 }
 
-/// A named pagination style.
+/// Kinds of pagination style: what a page's request carries to say which page it wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaginationType {
+    /// Page size + offset inputs (`limit` / `skip`): records to skip.
+    Offset,
+    /// Page size + page number inputs (`per_page` / `page`), counting from `first_page`.
+    PageNumber,
+    /// Page size + a cursor input that carries the opaque position the previous page returned
+    /// (in its body or a header, see `next_cursor`).
+    Cursor,
+    /// The next page's URL in the `Link` response header, `rel="next"` (RFC 8288).
+    LinkHeader,
+    /// The next page's URL in the body (`next_url`), absolute or relative to the request.
+    NextUrl,
+}
+
+impl PaginationType {
+    /// Its name in YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaginationType::Offset => "offset",
+            PaginationType::PageNumber => "page_number",
+            PaginationType::Cursor => "cursor",
+            PaginationType::LinkHeader => "link_header",
+            PaginationType::NextUrl => "next_url",
+        }
+    }
+}
+
+/// A named pagination style. Which keys apply depends on the kind (`type`); the loader says
+/// which are missing or misplaced.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationStyle {
@@ -351,24 +374,52 @@ pub struct PaginationStyle {
     pub kind: PaginationType,
     /// The action input that carries the page size.
     pub limit_input: String,
-    /// The action input that carries the offset (records to skip).
-    pub offset_input: String,
+    /// `offset`: the action input that carries the offset (records to skip).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_input: Option<String>,
+    /// `page_number`: the action input that carries the page number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_input: Option<String>,
+    /// `page_number`: the number of the first page, 0 or 1 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_page: Option<u64>,
+    /// `page_number`: where the response reports the number of pages, if anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_count: Option<ResponseValue>,
+    /// `cursor`: the action input that carries the cursor (its `in:` says whether the cursor
+    /// goes in the query or the body). `link_header`, `next_url`: the query parameter of the
+    /// next URL that holds its position, so that a page's `next_input` can resume there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor_input: Option<String>,
+    /// `cursor`: where the response gives the next page's cursor; an absent, `null` or empty
+    /// cursor ends the list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<ResponseValue>,
+    /// `cursor`: JSON pointer to a boolean that is `false` on the last page, where the API has
+    /// one (`/has_more`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_more: Option<String>,
+    /// `next_url`: JSON pointer to the next page's URL in the body; absent, `null` or empty on
+    /// the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_url: Option<String>,
     /// The largest page size the API accepts; `--all` uses it.
     pub max_page_size: u64,
     /// JSON pointer (RFC 6901) to the record array in the response body; `""` is the body.
     pub records: String,
     /// Where the total record count is reported, if anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<TotalSource>,
-    /// The record member that holds each record's id (`_id`, `id`), or a JSON
-    /// pointer to it (`/meta/id`). Listing every page drops a record whose id the page before
-    /// already delivered (a record inserted between two requests shifts the window). The
-    /// sandbox keys its records by it; when omitted it is inferred from the examples, else `id`.
+    pub total: Option<ResponseValue>,
+    /// The record member that holds each record's id (`_id`, `id`), or a JSON pointer to it
+    /// (`/meta/id`). Listing every page drops a record whose id the page before already
+    /// delivered (a record inserted between two requests shifts the window). The sandbox keys
+    /// its records by it; when omitted it is inferred from the examples, else `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<String>,
-    /// When the list ends where the API reports no total: `empty_page` (the default: one more
-    /// request, which returns no record) or `short_page` (for APIs known to fill every page but
-    /// the last). With a total, the list ends at the total.
+    /// `offset`, `page_number`: when the list ends where the API reports no total:
+    /// `empty_page` (the default: one more request, which returns no record) or `short_page`
+    /// (for APIs known to fill every page but the last). With a total, the list ends at the
+    /// total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<StopRule>,
 }
@@ -384,14 +435,15 @@ pub enum StopRule {
     ShortPage,
 }
 
-/// Where a list response reports its total record count.
+/// Where a list response reports a value (a total, a page count, a cursor): a JSON pointer
+/// into the body, or a response header.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct TotalSource {
-    /// JSON pointer into the body (v1 `/totalCount`).
+pub struct ResponseValue {
+    /// JSON pointer into the body (`/totalCount`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Response header name, matched case-insensitively (v2 `x-total-count`).
+    /// Response header name, matched case-insensitively (`x-total-count`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
 }

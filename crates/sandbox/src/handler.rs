@@ -415,7 +415,8 @@ impl Shared {
                 ),
             );
         }
-        let skip = match number(&wire(&style.offset_input)) {
+        let offset_input = style.offset_input.as_deref().unwrap_or_default();
+        let skip = match number(&wire(offset_input)) {
             Err(m) => return self.error(400, &m),
             Ok(s) => s.unwrap_or(0),
         };
@@ -737,19 +738,14 @@ fn now_text() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actionspec_engine::spec::{PaginationType, TotalSource};
+    use actionspec_engine::spec::ResponseValue;
 
-    fn style(records: &str, total: Option<TotalSource>) -> PaginationStyle {
-        PaginationStyle {
-            kind: PaginationType::Offset,
-            limit_input: "limit".into(),
-            offset_input: "skip".into(),
-            max_page_size: 100,
-            records: records.into(),
-            total,
-            record_id: None,
-            stop: None,
-        }
+    fn style(records: &str, total: Option<ResponseValue>) -> PaginationStyle {
+        serde_json::from_value(serde_json::json!({
+            "type": "offset", "limit_input": "limit", "offset_input": "skip",
+            "max_page_size": 100, "records": records, "total": total,
+        }))
+        .unwrap()
     }
 
     #[test]
@@ -760,7 +756,7 @@ mod tests {
         ];
         let v1 = style(
             "/results",
-            Some(TotalSource {
+            Some(ResponseValue {
                 body: Some("/totalCount".into()),
                 header: None,
             }),
@@ -773,7 +769,7 @@ mod tests {
         assert_eq!(&envelope(&v2, 7, &recs)[..], br#"[{"a":1},{"a":2}]"#);
         let nested = style(
             "/data/items",
-            Some(TotalSource {
+            Some(ResponseValue {
                 body: Some("/meta/total".into()),
                 header: None,
             }),

@@ -306,6 +306,15 @@ impl Model {
                     a.id
                 )));
             }
+            if let Some(style) = a.pagination.as_ref().filter(|_| op == Op::List)
+                && style.kind != actionspec_engine::spec::PaginationType::Offset
+            {
+                return Err(Error::Model(format!(
+                    "action `{}`: the sandbox serves `offset` pagination only so far, not `{}`",
+                    a.id,
+                    style.kind.as_str()
+                )));
+            }
             let op = if resource.is_none() { Op::Respond } else { op };
             routes.push(compile_route(a, d.segs.clone(), op, resource, &resources)?);
         }

@@ -4,8 +4,8 @@
 
 use actionspec_engine::spec::{
     ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, ErrorShape,
-    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, Retries,
-    SandboxSpec, Server, Timeouts, TotalSource,
+    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, ResponseValue,
+    Retries, SandboxSpec, Server, Timeouts,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -48,7 +48,7 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("Retries", serde_introspect::<Retries>()),
         ("RateLimit", serde_introspect::<RateLimit>()),
         ("PaginationStyle", serde_introspect::<PaginationStyle>()),
-        ("TotalSource", serde_introspect::<TotalSource>()),
+        ("ResponseValue", serde_introspect::<ResponseValue>()),
         ("ActionSpec", serde_introspect::<ActionSpec>()),
         ("InputSpec", serde_introspect::<InputSpec>()),
         ("Example", serde_introspect::<Example>()),
