@@ -30,7 +30,8 @@ static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|
 
 /// The fuel the templates of all of a connector's examples may use together when they are
 /// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
-/// bounds a file with thousands of templates. the built-in connector's examples use about 200 in all.
+/// bounds a file with thousands of templates. The examples of the 65-action built-in connector
+/// use about 200 in all.
 pub const EXAMPLES_FUEL: u64 = 20 * TEMPLATE_FUEL;
 
 /// A loaded, validated and compiled connector.
@@ -126,11 +127,13 @@ impl Connector {
 
     /// Loads a connector whose file has already passed [`Connector::from_yaml`] (one shipped in
     /// a binary and checked by its tests): the meta-schema, the example inputs and the example
-    /// plans are not checked again, and input schemas are compiled on first use. Start-up then
-    /// costs a parse and a compile of the templates, not a full validation.
+    /// plans are not checked again, and each action's path, templates and input schema are
+    /// compiled when it is first planned (an action that does not compile is then an
+    /// [`crate::ErrorKind::Spec`] error). Start-up then costs a parse, not a full validation.
     ///
     /// # Errors
-    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, templates).
+    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, the
+    /// default headers' templates).
     pub fn from_trusted_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
         Self::load(file, source, Checks::Trusted)
     }
