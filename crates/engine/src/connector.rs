@@ -81,12 +81,15 @@ pub struct Action {
     compiled: OnceLock<Result<Compiled, String>>,
 }
 
+/// Compiled templates by name (header or query parameter), in file order.
+type Named = Vec<(String, ValueTemplate)>;
+
 /// What planning an action needs beyond its spec: its path and templates.
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub(crate) path: Vec<PathPart>,
-    pub(crate) headers: Vec<(String, ValueTemplate)>,
-    pub(crate) query: Vec<(String, ValueTemplate)>,
+    pub(crate) headers: Named,
+    pub(crate) query: Named,
     pub(crate) body: Option<ValueTemplate>,
 }
 
@@ -884,7 +887,6 @@ impl Loader<'_> {
     }
 
     /// Compiles the action's header, query and body templates; a GET has no body.
-    #[allow(clippy::type_complexity)]
     fn action_templates(
         &mut self,
         id: &str,
@@ -892,11 +894,7 @@ impl Loader<'_> {
         base: &str,
         plain: &[&str],
         secret: &[&str],
-    ) -> (
-        Vec<(String, ValueTemplate)>,
-        Vec<(String, ValueTemplate)>,
-        Option<ValueTemplate>,
-    ) {
+    ) -> (Named, Named, Option<ValueTemplate>) {
         let input_ids: Vec<&str> = a.inputs.keys().map(String::as_str).collect();
         let scope = Scope {
             inputs: &input_ids,
