@@ -1,11 +1,17 @@
 //! Embeds every connector file in `connectors/` into the binary, so adding a connector needs
 //! YAML only.
+//!
+//! Each file is read here, at build time, with `actionspec-yaml` (the reader the engine loads
+//! YAML with) and embedded as JSON as well, so that start-up deserializes the built-in connectors
+//! without parsing YAML. The YAML is embedded too: a file that does not convert is loaded from it
+//! at run time, with located diagnostics (and a build warning here).
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
         .join("../../connectors");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -13,7 +19,7 @@ fn main() {
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
     files.sort();
     let mut out = String::from(
-        "/// Connector files shipped with the binary: (file name, text).\npub const EMBEDDED: &[(&str, &str)] = &[\n",
+        "/// Connector files shipped with the binary, in file name order.\npub const EMBEDDED: &[Embedded] = &[\n",
     );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -22,15 +28,60 @@ fn main() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let abs = f.canonicalize().unwrap_or_else(|_| f.clone());
+        let (key, json) = convert(f, &name, &out_dir);
+        let json = match json {
+            Some(path) => format!("Some(include_str!({:?}))", path.display().to_string()),
+            None => "None".to_owned(),
+        };
         let _ = writeln!(
             out,
-            "    ({name:?}, include_str!({:?})),",
+            "    Embedded {{ name: {name:?}, key: {key:?}, json: {json}, yaml: include_str!({:?}) }},",
             abs.display().to_string()
         );
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded.rs");
+    let dest = out_dir.join("embedded.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
+    }
+}
+
+/// Reads one connector file and writes its JSON form to `out_dir`: its key (the file stem when
+/// it has none) and the JSON file's path (`None` when the file does not read as YAML).
+fn convert(file: &Path, name: &str, out_dir: &Path) -> (String, Option<PathBuf>) {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            println!("cargo:warning=cannot read {}: {e}", file.display());
+            return (stem, None);
+        }
+    };
+    let doc = match actionspec_yaml::parse_untracked(&text) {
+        Ok(doc) => doc,
+        Err(issues) => {
+            for i in issues {
+                println!(
+                    "cargo:warning=connectors/{name}:{}:{}: {}",
+                    i.span.start.line, i.span.start.col, i.message
+                );
+            }
+            return (stem, None);
+        }
+    };
+    let key = doc.value["key"].as_str().map_or(stem, str::to_owned);
+    let dest = out_dir.join(format!("{name}.json"));
+    let written = serde_json::to_string(&doc.value)
+        .map_err(|e| e.to_string())
+        .and_then(|json| std::fs::write(&dest, json).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => (key, Some(dest)),
+        Err(e) => {
+            println!("cargo:warning=cannot write {}: {e}", dest.display());
+            (key, None)
+        }
     }
 }

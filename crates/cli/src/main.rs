@@ -611,8 +611,8 @@ fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
 fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
     if as_json {
         let list: Vec<Value> = registry
-            .connectors
-            .iter()
+            .all()?
+            .into_iter()
             .map(|(c, src)| json!({
                 "key": c.spec.key, "name": c.spec.name, "version": c.spec.version,
                 "description": c.spec.description, "actions": c.actions.len(),
@@ -628,7 +628,7 @@ fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
         "ACTIONS".into(),
         "SOURCE".into(),
     ]];
-    for (c, src) in &registry.connectors {
+    for (c, src) in registry.all()? {
         rows.push(vec![
             c.spec.key.clone(),
             c.spec.name.clone(),
@@ -700,7 +700,7 @@ fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
     let a = c.action(action)?;
     if as_json {
         let mut v = action_json(c, a);
-        v["input_schema"] = a.input_schema.clone();
+        v["input_schema"] = a.input_schema().clone();
         v["examples"] = serde_json::to_value(&a.spec.examples).unwrap_or_default();
         return out(&pretty(&v));
     }

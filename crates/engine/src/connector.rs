@@ -3,7 +3,7 @@
 //! Every problem is collected and reported together, each located as `file:line:col`. Loading
 //! and compiling happen once per connector; the result is immutable and cheap to plan against.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock, RwLockReadGuard};
 
 use indexmap::IndexMap;
 use jsonschema::error::ValidationErrorKind;
@@ -30,7 +30,8 @@ static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|
 
 /// The fuel the templates of all of a connector's examples may use together when they are
 /// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
-/// bounds a file with thousands of templates. The largest shipped connector's examples use about 200 in all.
+/// bounds a file with thousands of templates. The largest shipped connector's examples use
+/// about 200 in all.
 pub const EXAMPLES_FUEL: u64 = 20 * TEMPLATE_FUEL;
 
 /// A loaded, validated and compiled connector.
@@ -44,7 +45,8 @@ pub struct Connector {
     pub actions: IndexMap<String, Action>,
     /// Compiled default headers, in file order.
     pub(crate) default_headers: Vec<(String, ValueTemplate)>,
-    pub(crate) templates: TemplateSet,
+    /// Every compiled template; actions of a trusted connector add theirs on first use.
+    pub(crate) templates: RwLock<TemplateSet>,
 }
 
 /// One part of a path template.
@@ -55,15 +57,14 @@ pub(crate) enum PathPart {
     Param(String),
 }
 
-/// A compiled action.
+/// A loaded action: its spec and markers at once; its input schema, validator, path and
+/// templates when first needed (at load already for [`Connector::from_yaml`]).
 #[derive(Debug)]
 pub struct Action {
     /// The action id.
     pub id: String,
-    /// The action as written.
-    pub spec: ActionSpec,
-    /// Its input JSON Schema (draft 2020-12).
-    pub input_schema: Value,
+    /// The action as written (the same `Arc` as in [`ConnectorSpec::actions`]).
+    pub spec: Arc<ActionSpec>,
     /// Reads only.
     pub read_only: bool,
     /// Deletes or disrupts something; the CLI asks for `--yes`.
@@ -72,20 +73,39 @@ pub struct Action {
     pub idempotent: bool,
     /// The resolved pagination style, for list actions.
     pub pagination: Option<PaginationStyle>,
+    input_schema: OnceLock<Value>,
     /// Compiled at load, or on first use for a trusted connector.
-    pub(crate) validator: std::sync::OnceLock<Option<Arc<crate::schema::Schema>>>,
+    validator: OnceLock<Option<Arc<crate::schema::Schema>>>,
+    /// Compiled at load, or on first use (see [`Connector::compiled`]): the error is the
+    /// message of an action that does not compile.
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+/// Compiled templates by name (header or query parameter), in file order.
+type Named = Vec<(String, ValueTemplate)>;
+
+/// What planning an action needs beyond its spec: its path and templates.
+#[derive(Debug)]
+pub(crate) struct Compiled {
     pub(crate) path: Vec<PathPart>,
-    pub(crate) headers: Vec<(String, ValueTemplate)>,
-    pub(crate) query: Vec<(String, ValueTemplate)>,
+    pub(crate) headers: Named,
+    pub(crate) query: Named,
     pub(crate) body: Option<ValueTemplate>,
 }
 
 impl Action {
+    /// Its input JSON Schema (draft 2020-12), built from `spec.inputs` by
+    /// [`input::input_schema`] on first use.
+    pub fn input_schema(&self) -> &Value {
+        self.input_schema
+            .get_or_init(|| input::input_schema(&self.spec.inputs))
+    }
+
     /// Validates an input, returning every violation (empty when valid).
     pub fn check_input(&self, input: &Value) -> Vec<crate::error::InputViolation> {
         let validator = self
             .validator
-            .get_or_init(|| input::compile(&self.input_schema).ok().map(Arc::new));
+            .get_or_init(|| input::compile(self.input_schema()).ok().map(Arc::new));
         match validator {
             Some(v) => input::violations(v, &self.spec.inputs, input),
             None => vec![crate::error::InputViolation {
@@ -110,20 +130,52 @@ impl Connector {
 
     /// Loads a connector whose file has already passed [`Connector::from_yaml`] (one shipped in
     /// a binary and checked by its tests): the meta-schema, the example inputs and the example
-    /// plans are not checked again, and input schemas are compiled on first use. Start-up then
-    /// costs a parse and a compile of the templates, not a full validation.
+    /// plans are not checked again, and each action's path, templates and input schema are
+    /// compiled when it is first planned (an action that does not compile is then an
+    /// [`crate::ErrorKind::Spec`] error). Start-up then costs a parse, not a full validation.
     ///
     /// # Errors
-    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, templates).
+    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, the
+    /// default headers' templates).
     pub fn from_trusted_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
         Self::load(file, source, Checks::Trusted)
     }
 
+    /// Loads a connector from the JSON form of a file that has passed [`Connector::from_yaml`]
+    /// (the CLI's build script converts its built-in connectors with `actionspec-yaml`, the
+    /// reader [`Connector::from_yaml`] uses): deserialized straight into a [`ConnectorSpec`], with
+    /// the checks of [`Connector::from_trusted_yaml`]. Actions are compiled on first use.
+    ///
+    /// # Errors
+    /// A [`SpecError`] for what the remaining checks find; none of its diagnostics is located
+    /// (the JSON has no source map): load the YAML with [`Connector::from_yaml`] to locate them.
+    pub fn from_trusted_json(file: &str, json: &str) -> Result<Connector, SpecError> {
+        let fail = |diagnostics| SpecError {
+            file: file.to_owned(),
+            source_text: Arc::from(""),
+            diagnostics,
+        };
+        let spec = serde_json::from_str::<ConnectorSpec>(json).map_err(|e| {
+            fail(vec![Diagnostic::new(
+                format!("the file does not match the connector format: {e}"),
+                "here",
+            )])
+        })?;
+        build(
+            file,
+            Some(spec),
+            &SourceMap::default(),
+            Vec::new(),
+            Checks::Trusted,
+        )
+        .map_err(fail)
+    }
+
     fn load(file: &str, source: &str, checks: Checks) -> Result<Connector, SpecError> {
-        let source_text: Arc<str> = Arc::from(source);
+        // The text is copied into the error only on failure (it is 100 KB for a large file).
         let fail = |diagnostics: Vec<Diagnostic>| SpecError {
             file: file.to_owned(),
-            source_text: source_text.clone(),
+            source_text: Arc::from(source),
             diagnostics,
         };
         let parsed = match checks {
@@ -167,38 +219,64 @@ impl Connector {
         } else {
             salvage(&doc.value)
         };
+        build(file, spec, &doc.map, schema_diags, checks).map_err(fail)
+    }
+
+    /// The path and templates of `action`, one of this connector's actions: compiled at load by
+    /// [`Connector::from_yaml`], else here on first use (into the connector's templates).
+    ///
+    /// # Errors
+    /// [`crate::ErrorKind::Spec`] when the action does not compile (the checks
+    /// [`Connector::from_yaml`] makes at load failed), with every problem in the message.
+    pub(crate) fn compiled<'a>(&self, action: &'a Action) -> crate::Result<&'a Compiled> {
+        let compiled = action.compiled.get_or_init(|| self.compile_late(action));
+        compiled.as_ref().map_err(|message| {
+            crate::Error::new(crate::ErrorKind::Spec, message.clone()).with_hint(format!(
+                "run `actionspec validate {}` to see each problem located",
+                self.file
+            ))
+        })
+    }
+
+    fn compile_late(&self, action: &Action) -> Result<Compiled, String> {
+        let map = SourceMap::default();
+        let mut templates = self
+            .templates
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut loader = Loader {
-            map: &doc.map,
-            diags: schema_diags,
-            templates: TemplateSet::new(),
-            checks,
+            map: &map,
+            diags: Vec::new(),
+            templates: &mut templates,
+            checks: Checks::Trusted,
         };
-        // With meta-schema errors, the parts that still parse are checked too, so that one run
-        // reports dangling references and template errors alongside the schema violations.
-        let mut connector = spec.map(|spec| loader.compile(file, spec));
-        if let Some(c) = &mut connector
-            && loader.diags.is_empty()
-            && checks == Checks::All
-        {
-            c.templates.set_fuel_cap(Some(EXAMPLES_FUEL));
-            loader.plan_examples(c);
-            c.templates.set_fuel_cap(None);
+        let (plain, secret) = credential_names(&self.spec);
+        let (compiled, _) =
+            loader.compile_action(&self.spec, &action.id, &action.spec, &plain, &secret);
+        if loader.diags.is_empty() {
+            Ok(compiled)
+        } else {
+            let titles: Vec<String> = loader.diags.into_iter().map(|d| d.title).collect();
+            Err(format!(
+                "{}: action `{}` does not compile: {}",
+                self.file,
+                action.id,
+                titles.join("; ")
+            ))
         }
-        match connector {
-            Some(c) if loader.diags.is_empty() => Ok(c),
-            _ => {
-                let mut diags = loader.diags;
-                sort(&mut diags);
-                diags.dedup();
-                Err(fail(diags))
-            }
-        }
+    }
+
+    /// The templates, for rendering.
+    pub(crate) fn templates(&self) -> RwLockReadGuard<'_, TemplateSet> {
+        self.templates
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The fuel its templates have used so far, in all (see [`crate::template::TEMPLATE_FUEL`]),
     /// planning its examples at load included.
     pub fn template_fuel_spent(&self) -> u64 {
-        self.templates.fuel_spent()
+        self.templates().fuel_spent()
     }
 
     /// The action named `id`.
@@ -245,6 +323,65 @@ impl Markers {
     }
 }
 
+/// Checks and compiles a deserialized connector (`None`: it did not deserialize, and `diags`
+/// says why), then for [`Checks::All`] plans its examples.
+///
+/// # Errors
+/// Every diagnostic, those given included, sorted by position.
+fn build(
+    file: &str,
+    spec: Option<ConnectorSpec>,
+    map: &SourceMap,
+    diags: Vec<Diagnostic>,
+    checks: Checks,
+) -> Result<Connector, Vec<Diagnostic>> {
+    let mut templates = TemplateSet::new();
+    let mut loader = Loader {
+        map,
+        diags,
+        templates: &mut templates,
+        checks,
+    };
+    // With meta-schema errors, the parts that still parse are checked too, so that one run
+    // reports dangling references and template errors alongside the schema violations.
+    let mut connector = spec.map(|spec| loader.compile(file, spec));
+    if let Some(c) = &mut connector
+        && loader.diags.is_empty()
+        && checks == Checks::All
+    {
+        let cap = |c: &mut Connector, cap| {
+            c.templates
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_fuel_cap(cap);
+        };
+        cap(c, Some(EXAMPLES_FUEL));
+        loader.plan_examples(c);
+        cap(c, None);
+    }
+    match connector {
+        Some(c) if loader.diags.is_empty() => Ok(c),
+        _ => {
+            let mut diags = loader.diags;
+            sort(&mut diags);
+            diags.dedup();
+            Err(diags)
+        }
+    }
+}
+
+/// The names of a connector's non-secret and secret credentials, for template scopes.
+fn credential_names(spec: &ConnectorSpec) -> (Vec<&str>, Vec<&str>) {
+    let names = |secret: bool| {
+        spec.credentials
+            .iter()
+            .filter(|(_, c)| c.secret == secret)
+            .map(|(k, _)| k.as_str())
+            .collect()
+    };
+    (names(false), names(true))
+}
+
 /// The top level and each action that still deserialize, when the file has schema errors.
 fn salvage(doc: &Value) -> Option<ConnectorSpec> {
     let mut top = doc.as_object()?.clone();
@@ -253,7 +390,7 @@ fn salvage(doc: &Value) -> Option<ConnectorSpec> {
     if let Some(Value::Object(actions)) = actions {
         for (id, raw) in actions {
             if let Ok(a) = serde_json::from_value::<ActionSpec>(raw) {
-                spec.actions.insert(id, a);
+                spec.actions.insert(id, Arc::new(a));
             }
         }
     }
@@ -267,7 +404,7 @@ fn sort(diags: &mut [Diagnostic]) {
 struct Loader<'a> {
     map: &'a SourceMap,
     diags: Vec<Diagnostic>,
-    templates: TemplateSet,
+    templates: &'a mut TemplateSet,
     checks: Checks,
 }
 
@@ -357,18 +494,7 @@ impl Loader<'_> {
             }
         }
         self.credential_env_conflicts(&spec);
-        let secret: Vec<&str> = spec
-            .credentials
-            .iter()
-            .filter(|(_, c)| c.secret)
-            .map(|(k, _)| k.as_str())
-            .collect();
-        let plain: Vec<&str> = spec
-            .credentials
-            .iter()
-            .filter(|(_, c)| !c.secret)
-            .map(|(k, _)| k.as_str())
-            .collect();
+        let (plain, secret) = credential_names(&spec);
 
         let mut default_headers = Vec::new();
         for (name, template) in &spec.headers {
@@ -383,10 +509,10 @@ impl Loader<'_> {
             }
         }
 
-        let mut actions = IndexMap::new();
+        let mut actions = IndexMap::with_capacity(spec.actions.len());
         for (id, action) in &spec.actions {
-            if let Some(compiled) = self.action(&spec, id, action, &plain, &secret) {
-                actions.insert(id.clone(), compiled);
+            if let Some(loaded) = self.action(&spec, id, action, &plain, &secret) {
+                actions.insert(id.clone(), loaded);
             }
         }
         Connector {
@@ -394,7 +520,7 @@ impl Loader<'_> {
             spec,
             actions,
             default_headers,
-            templates: std::mem::take(&mut self.templates),
+            templates: RwLock::new(std::mem::take(self.templates)),
         }
     }
 
@@ -407,7 +533,7 @@ impl Loader<'_> {
         for action in c.actions.values() {
             for (n, example) in action.spec.examples.iter().enumerate() {
                 let pointer = format!("/actions/{}/examples/{n}", escape_token(&action.id));
-                if c.templates.fuel_spent() >= EXAMPLES_FUEL {
+                if c.template_fuel_spent() >= EXAMPLES_FUEL {
                     let title = format!(
                         "planning the examples stopped at example {} of action `{}`: together they used more than {EXAMPLES_FUEL} fuel",
                         n + 1,
@@ -585,23 +711,107 @@ impl Loader<'_> {
         }
     }
 
+    /// Loads one action: its markers and pagination style; with [`Checks::All`] also its path,
+    /// templates and input schema, each checked ([`Connector::compiled`] does the first two on
+    /// first use otherwise, and [`Action::input_schema`] the last).
     fn action(
+        &mut self,
+        spec: &ConnectorSpec,
+        id: &str,
+        a: &Arc<ActionSpec>,
+        plain: &[&str],
+        secret: &[&str],
+    ) -> Option<Action> {
+        let base = format!("/actions/{}", escape_token(id));
+        let before = self.diags.len();
+        let (compiled, input_schema, validator) =
+            (OnceLock::new(), OnceLock::new(), OnceLock::new());
+        let pagination = if self.checks == Checks::All {
+            let (c, pagination) = self.compile_action(spec, id, a, plain, secret);
+            // Input schema, and every example against it.
+            let schema = input::input_schema(&a.inputs);
+            let checked = self.check_input_schema(&schema, a, id, &base)?;
+            let _ = compiled.set(Ok(c));
+            let _ = input_schema.set(schema);
+            let _ = validator.set(Some(checked));
+            pagination
+        } else {
+            // A trusted file: `compile_action` checks the style on first use.
+            a.pagination
+                .as_ref()
+                .and_then(|name| spec.pagination.get(name).cloned())
+        };
+        if self.diags.len() > before {
+            return None;
+        }
+        let markers = Markers::of(a);
+        Some(Action {
+            id: id.to_owned(),
+            spec: Arc::clone(a),
+            input_schema,
+            read_only: markers.read_only,
+            destructive: markers.destructive,
+            idempotent: markers.idempotent,
+            pagination,
+            validator,
+            compiled,
+        })
+    }
+
+    /// Checks an action against the rest of the file and compiles its path and templates; the
+    /// problems go to `self.diags` (the result is incomplete when there are any).
+    fn compile_action(
         &mut self,
         spec: &ConnectorSpec,
         id: &str,
         a: &ActionSpec,
         plain: &[&str],
         secret: &[&str],
-    ) -> Option<Action> {
+    ) -> (Compiled, Option<PaginationStyle>) {
         let base = format!("/actions/{}", escape_token(id));
-        let before = self.diags.len();
+        let path = self.path_and_inputs(spec, id, a, &base);
+        let pagination = self.pagination(spec, id, a, &base);
+        for (i, h) in a.omit_headers.iter().enumerate() {
+            if !spec.headers.keys().any(|k| k.eq_ignore_ascii_case(h)) {
+                let hint =
+                    unknown_name_hint(h, "default header", spec.headers.keys().map(String::as_str));
+                self.error(
+                    &format!("{base}/omit_headers/{i}"),
+                    false,
+                    format!("`omit_headers` names `{h}`, which is not a default header"),
+                    "not in the top-level `headers`",
+                    Some(hint),
+                );
+            }
+        }
+
+        self.read_only_reason(&base, id, a);
+        let (headers, query, body) = self.action_templates(id, a, &base, plain, secret);
+        let compiled = Compiled {
+            path,
+            headers,
+            query,
+            body,
+        };
+        (compiled, pagination)
+    }
+
+    /// The action's tool name, its path (each `{name}` against the `in: path` inputs) and the
+    /// placement of each input.
+    fn path_and_inputs(
+        &mut self,
+        spec: &ConnectorSpec,
+        id: &str,
+        a: &ActionSpec,
+        base: &str,
+    ) -> Vec<PathPart> {
         let tool = format!("{}_{id}", spec.key);
         if tool.len() > 64 {
-            self.error(&base, true, format!("tool name `{tool}` is longer than 64 characters"), "action id too long", Some("agent tool names are `{connector}_{action}` and must fit ^[a-zA-Z0-9_-]{1,64}$: shorten the action id".into()));
+            self.error(base, true, format!("tool name `{tool}` is longer than 64 characters"), "action id too long", Some("agent tool names are `{connector}_{action}` and must fit ^[a-zA-Z0-9_-]{1,64}$: shorten the action id".into()));
         }
 
         // Path parameters ↔ `in: path` inputs.
-        let path = self.path(&base, a);
+        let path = self.path(base, a);
         let used: Vec<&str> = path
             .iter()
             .filter_map(|p| {
@@ -665,9 +875,18 @@ impl Loader<'_> {
                 );
             }
         }
+        path
+    }
 
-        // Pagination.
-        let pagination = a.pagination.as_ref().and_then(|name| match spec.pagination.get(name) {
+    /// The action's pagination style, which must exist and find its inputs.
+    fn pagination(
+        &mut self,
+        spec: &ConnectorSpec,
+        id: &str,
+        a: &ActionSpec,
+        base: &str,
+    ) -> Option<PaginationStyle> {
+        a.pagination.as_ref().and_then(|name| match spec.pagination.get(name) {
             None => {
                 let hint = unknown_name_hint(name, "pagination style", spec.pagination.keys().map(String::as_str));
                 self.error(&format!("{base}/pagination"), false, format!("action `{id}` uses unknown pagination style `{name}`"), "not a key of `pagination`", Some(hint));
@@ -682,25 +901,18 @@ impl Loader<'_> {
                 }
                 Some(style.clone())
             }
-        });
+        })
+    }
 
-        for (i, h) in a.omit_headers.iter().enumerate() {
-            if !spec.headers.keys().any(|k| k.eq_ignore_ascii_case(h)) {
-                let hint =
-                    unknown_name_hint(h, "default header", spec.headers.keys().map(String::as_str));
-                self.error(
-                    &format!("{base}/omit_headers/{i}"),
-                    false,
-                    format!("`omit_headers` names `{h}`, which is not a default header"),
-                    "not in the top-level `headers`",
-                    Some(hint),
-                );
-            }
-        }
-
-        self.read_only_reason(&base, id, a);
-
-        // Templates.
+    /// Compiles the action's header, query and body templates; a GET has no body.
+    fn action_templates(
+        &mut self,
+        id: &str,
+        a: &ActionSpec,
+        base: &str,
+        plain: &[&str],
+        secret: &[&str],
+    ) -> (Named, Named, Option<ValueTemplate>) {
         let input_ids: Vec<&str> = a.inputs.keys().map(String::as_str).collect();
         let scope = Scope {
             inputs: &input_ids,
@@ -749,32 +961,7 @@ impl Loader<'_> {
                 Some("place the inputs in the query, or use POST".into()),
             );
         }
-
-        // Input schema, and every example against it.
-        let input_schema = input::input_schema(&a.inputs);
-        let validator = std::sync::OnceLock::new();
-        if self.checks == Checks::All {
-            let compiled = self.check_input_schema(&input_schema, a, id, &base)?;
-            let _ = validator.set(Some(compiled));
-        }
-        if self.diags.len() > before {
-            return None;
-        }
-        let markers = Markers::of(a);
-        Some(Action {
-            id: id.to_owned(),
-            spec: a.clone(),
-            input_schema,
-            read_only: markers.read_only,
-            destructive: markers.destructive,
-            idempotent: markers.idempotent,
-            pagination,
-            validator,
-            path,
-            headers,
-            query,
-            body,
-        })
+        (headers, query, body)
     }
 
     /// Compiles an action's input schema and checks every example input against it.

@@ -49,7 +49,9 @@ pub mod redact;
 pub mod schema;
 pub mod spec;
 pub mod template;
-pub mod yaml;
+
+/// Reading YAML into JSON values with a source map (the `actionspec-yaml` crate).
+pub use actionspec_yaml as yaml;
 
 pub use connector::{Action, Connector};
 pub use diagnostic::{Diagnostic, SpecError};

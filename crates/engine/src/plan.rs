@@ -312,8 +312,9 @@ impl Connector {
         {
             violations.push(v);
         }
+        let compiled = self.compiled(action)?;
         let mut url = self.base_url(config)?;
-        for part in &action.path {
+        for part in &compiled.path {
             match part {
                 PathPart::Literal(s) => url.push_str(s),
                 PathPart::Param(id) => {
@@ -339,8 +340,9 @@ impl Connector {
         }
 
         let context = self.template_context(input_map, config);
+        let templates = self.templates();
         let render = |t: &crate::template::ValueTemplate, what: &str| {
-            self.templates.render(t, &context).map_err(|e| {
+            templates.render(t, &context).map_err(|e| {
                 Error::new(
                     ErrorKind::Spec,
                     format!("action `{}`: the {what} template failed: {e}", action.id),
@@ -410,7 +412,7 @@ impl Connector {
                     _ => query.push((wire.to_owned(), wrap(scalar_text(value)))),
                 },
                 Placement::Body => {
-                    if action.body.is_none() {
+                    if compiled.body.is_none() {
                         body.insert(wire.to_owned(), value.clone());
                         if spec.sensitive {
                             sensitive_body.push(format!("/{}", crate::yaml::escape_token(wire)));
@@ -419,18 +421,18 @@ impl Connector {
                 }
             }
         }
-        for (name, t) in &action.headers {
+        for (name, t) in &compiled.headers {
             if let Some(v) = render(t, "header")? {
                 set_header(&mut headers, name, Param::Plain(scalar_text(&v)));
             }
         }
-        for (name, t) in &action.query {
+        for (name, t) in &compiled.query {
             if let Some(v) = render(t, "query")? {
                 query.retain(|(n, _)| n != name);
                 query.push((name.clone(), Param::Plain(scalar_text(&v))));
             }
         }
-        let body = match &action.body {
+        let body = match &compiled.body {
             Some(t) => render(t, "body")?,
             None if body.is_empty() => None,
             None => Some(Value::Object(body)),

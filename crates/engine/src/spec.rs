@@ -55,8 +55,9 @@ pub struct ConnectorSpec {
     /// How the sandbox (`actionspec sandbox`) imitates the API as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxSpec>,
-    /// The actions, by action id.
-    pub actions: IndexMap<String, ActionSpec>,
+    /// The actions, by action id. Shared (`Arc`) with the loaded [`crate::Action`]s, so a loaded
+    /// connector holds each action's spec once.
+    pub actions: IndexMap<String, std::sync::Arc<ActionSpec>>,
 }
 
 /// A named base URL.

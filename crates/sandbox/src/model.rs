@@ -563,7 +563,7 @@ fn compile_route(
         parent = None;
     }
 
-    let validator = actionspec_engine::input::compile(&a.input_schema).ok();
+    let validator = actionspec_engine::input::compile(a.input_schema()).ok();
     let wire_of = |name: &str| {
         spec.inputs
             .iter()

@@ -752,11 +752,7 @@ fn conformance_checks_every_action() {
 fn conformance_detects_a_wrong_method() {
     let Some(api) = openapi() else { return };
     let mut spec = common::jumpcloud().spec.clone();
-    let action = spec
-        .actions
-        .get_mut("get_system_user")
-        .expect("get_system_user exists");
-    action.method = Method::Patch;
+    action_mut(&mut spec, "get_system_user").method = Method::Patch;
     let failures = check(&spec, &api.v1, &api.v2);
     assert!(
         failures.iter().any(
@@ -828,7 +824,10 @@ fn conformance_detects_other_mismatches() {
 
 /// One action of a spec, for modifying it.
 fn action_mut<'a>(spec: &'a mut ConnectorSpec, id: &str) -> &'a mut ActionSpec {
-    spec.actions
-        .get_mut(id)
-        .unwrap_or_else(|| panic!("{id} exists"))
+    // Copied out of the `Arc` it shares with the loaded action.
+    std::sync::Arc::make_mut(
+        spec.actions
+            .get_mut(id)
+            .unwrap_or_else(|| panic!("{id} exists")),
+    )
 }

@@ -29,13 +29,71 @@ fn credentials(c: &Connector) -> Credentials {
     })
 }
 
-/// What the CLI loads at start-up without the full checks plans every example exactly as the
-/// fully checked connector does, and rejects the same bad inputs.
+/// What the CLI loads at start-up without the full checks (from YAML, or from the JSON its
+/// build script writes with the same reader) plans every example exactly as the fully checked
+/// connector does, and rejects the same bad inputs.
 #[test]
 fn a_trusted_load_plans_every_example_as_the_full_load_does() {
     for (file, text) in common::connector_files() {
-        let full = Connector::from_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
-        let trusted = Connector::from_trusted_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        let json = actionspec_engine::yaml::parse_untracked(&text)
+            .map(|doc| doc.value.to_string())
+            .unwrap_or_else(|e| panic!("{file}: {e:?}"));
+        let from_json =
+            Connector::from_trusted_json(&file, &json).unwrap_or_else(|e| panic!("{e}"));
+        let from_yaml =
+            Connector::from_trusted_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        for trusted in [from_yaml, from_json] {
+            compare_trusted(&file, &text, &trusted);
+        }
+    }
+}
+
+/// A trusted action compiles when first planned: one that does not is a spec error then,
+/// naming the file, the action and the problem, and pointing at `validate`.
+#[test]
+fn a_trusted_action_that_does_not_compile_fails_when_planned() {
+    let yaml = r#"
+spec_version: 1
+key: demo
+name: Demo
+version: 1.0.0
+servers: { prod: { url: "https://api.example.com/v1" } }
+default_server: prod
+actions:
+  fine: { name: Fine, description: Fine., method: GET, path: /fine, examples: [{ input: {} }] }
+  broken:
+    name: Broken
+    description: Broken.
+    method: GET
+    path: /broken
+    query: { q: "{{ input.nosuchinput }}" }
+    examples: [{ input: {} }]
+"#;
+    assert!(Connector::from_yaml("demo.yaml", yaml).is_err());
+    let c = Connector::from_trusted_yaml("demo.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
+    let plan = |id: &str| c.plan(c.action(id)?, &json!({}), &Config::default(), Mode::DryRun);
+    assert!(plan("fine").is_ok());
+    let err = plan("broken").unwrap_err();
+    assert_eq!(err.kind, actionspec_engine::ErrorKind::Spec);
+    assert!(
+        err.message
+            .starts_with("demo.yaml: action `broken` does not compile: ")
+            && err.message.contains("nosuchinput"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("actionspec validate demo.yaml")),
+        "{:?}",
+        err.hint
+    );
+}
+
+fn compare_trusted(file: &str, text: &str, trusted: &Connector) {
+    {
+        let full = Connector::from_yaml(file, text).unwrap_or_else(|e| panic!("{e}"));
         let config = Config {
             credentials: credentials(&full),
             ..Config::default()

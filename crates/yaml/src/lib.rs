@@ -5,6 +5,10 @@
 //! into `file:line:col`), duplicate keys are reported instead of silently overwritten, and scalars
 //! are resolved with the YAML 1.2 JSON schema, so YAML 1.1 surprises cannot happen: `no`, `on`,
 //! `yes` and `off` stay strings, and so do `0755`, `0x1F` and `1_000`.
+//!
+//! A crate of its own, with no dependency beyond the parser and `serde_json`, so that the
+//! engine and the CLI's build script (which turns the built-in connectors into JSON at build
+//! time) read YAML the same way.
 
 use std::collections::HashMap;
 
