@@ -1119,7 +1119,8 @@ async fn stream_all(
     let mut pages = 0u64;
     let summary = c
         .run_all(client, action, input, config, |page| {
-            let mut chunk = String::new();
+            let size = page.records.iter().map(|r| r.json().len() + 1).sum();
+            let mut chunk = String::with_capacity(size);
             for r in &page.records {
                 chunk.push_str(r.json());
                 chunk.push('\n');

@@ -14,7 +14,7 @@ use crate::http::{Exchange, Policy, RawResponse};
 use crate::paginate::{Facts, Pager};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
-use crate::record::{Record, pick, records_of};
+use crate::record::{Record, pick, records_in};
 use crate::spec::{ErrorShape, PaginationStyle, ResponseValue};
 
 pub use crate::http::{
@@ -431,8 +431,14 @@ fn list_body(
     request: &HttpRequest,
     secrets: &[String],
 ) -> Result<Option<ListBody>, String> {
-    let text = decode_text(raw)?;
-    let trimmed = json_text(&text);
+    // The records share the body's bytes (decoded first when its charset is not UTF-8).
+    let buf = match decode_text(raw)? {
+        std::borrow::Cow::Borrowed(_) => raw.body.clone(),
+        std::borrow::Cow::Owned(text) => bytes::Bytes::from(text),
+    };
+    let text =
+        std::str::from_utf8(&buf).map_err(|e| format!("with a body that is not UTF-8: {e}"))?;
+    let trimmed = json_text(text);
     let records = if trimmed.is_empty() {
         Vec::new()
     } else {
@@ -440,7 +446,7 @@ fn list_body(
             pick(trimmed, &style.records).map_err(|e| not_json(&e, raw, trimmed, secrets))?;
         match found {
             Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
-            Some(r) => match records_of(r) {
+            Some(r) => match records_in(&buf, r) {
                 Some(records) => records,
                 None => return Ok(None),
             },

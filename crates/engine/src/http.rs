@@ -242,7 +242,8 @@ pub fn install_tls_provider() {
 pub(crate) struct RawResponse {
     pub status: u16,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    /// The body, shared with the records read from it (see [`crate::record::Record`]).
+    pub body: bytes::Bytes,
 }
 
 /// A response and how it was obtained.
@@ -686,7 +687,12 @@ async fn send_once(http: &reqwest::Client, hop: &Hop, cap: u64) -> Result<RawRes
     if response.content_length().is_some_and(|n| n > cap) {
         return Err(too_big());
     }
-    let mut body = Vec::new();
+    // Sized once when the length is declared, so a page's body takes its own size, not the
+    // next power of two.
+    let declared = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = response.chunk().await.map_err(transport_failure)? {
         if (body.len() + chunk.len()) as u64 > cap {
             return Err(too_big());
@@ -697,7 +703,7 @@ async fn send_once(http: &reqwest::Client, hop: &Hop, cap: u64) -> Result<RawRes
     Ok(RawResponse {
         status,
         headers,
-        body,
+        body: body.into(),
     })
 }
 

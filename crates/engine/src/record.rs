@@ -1,14 +1,16 @@
 //! Records as the API sent them: JSON text, checked once, never rebuilt into a tree.
 //!
 //! A list page is read by walking its body for the record array (and the total, or a cursor)
-//! with [`pick`], and each record is kept as its own JSON text ([`Record`]). Streaming a list
-//! then writes each record's text straight out, with no `serde_json::Value` per record; a
+//! with [`pick`], and each record is kept as its own JSON text ([`Record`]): a slice of the
+//! response body itself (shared, not copied) unless it had whitespace to remove. Streaming a
+//! list then writes each record's text straight out, with no `serde_json::Value` per record; a
 //! record's value is parsed only when something asks for it ([`Record::value`],
 //! [`Record::pointer`]).
 
 use std::borrow::Cow;
 use std::fmt;
 
+use bytes::Bytes;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -17,32 +19,56 @@ use serde_json::value::RawValue;
 /// One record: valid JSON text on one line (whitespace between tokens removed; strings, numbers
 /// and key order exactly as the API sent them, so numbers beyond 64 bits keep every digit).
 #[derive(Clone)]
-pub struct Record(Box<RawValue>);
+pub struct Record(Text);
+
+#[derive(Clone)]
+enum Text {
+    /// `buf[start..end]`: UTF-8 JSON text with no whitespace to remove.
+    Shared {
+        buf: Bytes,
+        start: usize,
+        end: usize,
+    },
+    Owned(Box<str>),
+}
 
 impl Record {
-    /// The record from JSON text already checked by the parser (a `RawValue`).
+    /// The record from JSON text already checked by the parser (a `RawValue`), copied.
     pub fn from_raw(raw: &RawValue) -> Record {
-        let text = match minify(raw.get()) {
-            Cow::Borrowed(_) => return Record(raw.to_owned()),
-            Cow::Owned(text) => text,
-        };
-        // Removing whitespace between tokens keeps the text valid JSON.
-        RawValue::from_string(text).map_or_else(|_| Record(raw.to_owned()), Record)
+        Record(Text::Owned(minify(raw.get()).into_owned().into_boxed_str()))
+    }
+
+    /// The record `raw`, which lies inside `buf` (the text it was parsed from): a slice of
+    /// `buf` when it needs no change, else a copy without its whitespace.
+    fn within(buf: &Bytes, raw: &RawValue) -> Record {
+        let text = raw.get();
+        let start = (text.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+        let inside = start <= buf.len() && buf.len() - start >= text.len();
+        match minify(text) {
+            Cow::Borrowed(_) if inside => Record(Text::Shared {
+                buf: buf.clone(),
+                start,
+                end: start + text.len(),
+            }),
+            other => Record(Text::Owned(other.into_owned().into_boxed_str())),
+        }
     }
 
     /// The record from a parsed value (for records built in memory, e.g. in tests).
     pub fn from_value(value: &Value) -> Record {
         let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
-        RawValue::from_string(text).map_or_else(|_| Record::null(), Record)
-    }
-
-    fn null() -> Record {
-        Record(RawValue::NULL.to_owned())
+        Record(Text::Owned(text.into_boxed_str()))
     }
 
     /// The record's JSON text: one line, no trailing newline.
     pub fn json(&self) -> &str {
-        self.0.get()
+        match &self.0 {
+            // Checked as UTF-8 when the body was read, so this never falls back.
+            Text::Shared { buf, start, end } => {
+                std::str::from_utf8(&buf[*start..*end]).unwrap_or("null")
+            }
+            Text::Owned(text) => text,
+        }
     }
 
     /// The record parsed into a value (`Null` in the unreachable case that its text does not
@@ -206,6 +232,13 @@ pub fn records_of(raw: &RawValue) -> Option<Vec<Record>> {
     Some(items.into_iter().map(Record::from_raw).collect())
 }
 
+/// [`records_of`] for an array that lies inside `buf` (the UTF-8 text it was picked from): the
+/// records share `buf` instead of copying their text.
+pub fn records_in(buf: &Bytes, raw: &RawValue) -> Option<Vec<Record>> {
+    let items: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
+    Some(items.into_iter().map(|r| Record::within(buf, r)).collect())
+}
+
 /// `text` (valid JSON) without whitespace between tokens; borrowed when it has none.
 fn minify(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
@@ -285,6 +318,28 @@ mod tests {
         assert_eq!(records[1].json(), "2");
         assert_eq!(records[0].pointer("/a"), Some(json!("x y\" z")));
         assert!(records_of(serde_json::from_str::<&RawValue>("{}").unwrap()).is_none());
+    }
+
+    #[test]
+    fn records_in_a_body_share_it_unless_they_need_minifying() {
+        let buf = Bytes::from_static(br#"{"items":[{"a":1},{ "b" : 2 }]}"#);
+        let text = std::str::from_utf8(&buf).unwrap();
+        let raw = pick(text, "/items").unwrap().unwrap();
+        let records = records_in(&buf, raw).unwrap();
+        assert!(matches!(
+            records[0].0,
+            Text::Shared {
+                start: 10,
+                end: 17,
+                ..
+            }
+        ));
+        assert!(matches!(records[1].0, Text::Owned(_)));
+        assert_eq!(records[0].json(), r#"{"a":1}"#);
+        assert_eq!(records[1].json(), r#"{"b":2}"#);
+        let elsewhere = Bytes::from_static(b"[1]");
+        let outside = records_in(&elsewhere, raw).unwrap();
+        assert!(outside.iter().all(|r| matches!(r.0, Text::Owned(_))));
     }
 
     #[test]
