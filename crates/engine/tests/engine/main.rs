@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod diagnostics;
 mod examples;
+mod kinds;
 mod limits;
 mod listing;
 mod meta_schema;
