@@ -1199,6 +1199,13 @@ fn report_listing_end(
                 resume_command(c, &action.id, args, next)
             );
         }
+        (Some(End::Bound), None) => {
+            let _ = writeln!(
+                err,
+                "note: stopped at the --max-pages / --max-records bound; the next page is at {}",
+                summary.next_url.as_deref().unwrap_or("(unknown)")
+            );
+        }
         _ => {}
     }
 }

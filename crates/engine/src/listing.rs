@@ -248,8 +248,10 @@ impl<'a> Listing<'a> {
     }
 
     fn bound(&mut self, next: NextPage) -> Step {
+        // A next URL without a declared `cursor_input` is the only way on: no input resumes.
+        let resumable = next.url.is_none() || self.pager.resumable();
         self.summary.next_url = next.url.clone();
-        self.summary.next_input = Some(next.input);
+        self.summary.next_input = resumable.then_some(next.input);
         Step::End(End::Bound)
     }
 

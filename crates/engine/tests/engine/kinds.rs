@@ -314,6 +314,42 @@ async fn a_cursor_given_twice_is_a_loop_error_with_the_records_kept() {
 }
 
 #[tokio::test]
+async fn a_bound_on_a_next_url_list_gives_the_url_not_an_input_that_would_start_again() {
+    let c = connector(NEXT_URL, "GET");
+    let server = serve(Api {
+        kind: Kind::NextUrl,
+        count: 25,
+        stuck: false,
+        elsewhere: None,
+    })
+    .await;
+    let mut config = Config {
+        base_url: Some(format!("{}/v1", server.uri())),
+        ..Config::default()
+    };
+    config
+        .credentials
+        .insert("api_key", SecretString::from(KEY), true);
+    config.options.max_pages = Some(1);
+    let summary = c
+        .run_all(
+            &Client::new().unwrap(),
+            c.action("list").unwrap(),
+            &json!({}),
+            &config,
+            |_| Ok(()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.end, summary.records), (Some(End::Bound), 10));
+    assert_eq!(summary.next_input, None);
+    assert_eq!(
+        summary.next_url,
+        Some(format!("{}/v1/records?size=10&at=c10", server.uri()))
+    );
+}
+
+#[tokio::test]
 async fn a_missing_cursor_field_ends_the_list() {
     let c = connector(
         "    type: cursor\n    cursor_input: at\n    next_cursor: { body: /meta/next }",
