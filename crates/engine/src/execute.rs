@@ -14,7 +14,7 @@ use crate::http::{Exchange, Policy, RawResponse};
 use crate::paginate::{Facts, Pager};
 use crate::plan::Param;
 use crate::plan::{Config, HttpRequest, Mode};
-use crate::record::{Record, pick, records_in};
+use crate::record::{Record, pick, pick_many, records_in};
 use crate::spec::{ErrorShape, PaginationStyle, ResponseValue};
 
 pub use crate::http::{
@@ -439,47 +439,60 @@ fn list_body(
     let text =
         std::str::from_utf8(&buf).map_err(|e| format!("with a body that is not UTF-8: {e}"))?;
     let trimmed = json_text(text);
-    let records = if trimmed.is_empty() {
-        Vec::new()
+    // One walk of the body finds the records and every value the style reads from it.
+    let pointers = [
+        Some(style.records.as_str()),
+        style.total.as_ref().and_then(|t| t.body.as_deref()),
+        style.page_count.as_ref().and_then(|t| t.body.as_deref()),
+        style.next_cursor.as_ref().and_then(|t| t.body.as_deref()),
+        style.has_more.as_deref(),
+        style.next_url.as_deref(),
+    ];
+    let wanted: Vec<&str> = pointers.iter().flatten().copied().collect();
+    let found = if trimmed.is_empty() {
+        vec![None; wanted.len()]
     } else {
-        let found =
-            pick(trimmed, &style.records).map_err(|e| not_json(&e, raw, trimmed, secrets))?;
-        match found {
-            Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
-            Some(r) => match records_in(&buf, r) {
-                Some(records) => records,
-                None => return Ok(None),
-            },
+        pick_many(trimmed, &wanted).map_err(|e| not_json(&e, raw, trimmed, secrets))?
+    };
+    let mut found = found.into_iter();
+    let mut slots = pointers
+        .iter()
+        .map(|p| p.and_then(|_| found.next().flatten()));
+    let records = match slots.next().flatten() {
+        None if trimmed.is_empty() => Vec::new(),
+        Some(r) if r.get() == "null" && style.records.is_empty() => Vec::new(),
+        Some(r) => match records_in(&buf, r) {
+            Some(records) => records,
             None => return Ok(None),
-        }
+        },
+        None => return Ok(None),
     };
-    let body_at = |pointer: &str| -> Option<Value> {
-        let raw = pick(trimmed, pointer).ok().flatten()?;
-        serde_json::from_str(raw.get()).ok()
+    let parsed = |r: Option<&serde_json::value::RawValue>| {
+        r.and_then(|r| serde_json::from_str::<Value>(r.get()).ok())
     };
-    let value = |source: Option<&ResponseValue>| -> Option<Value> {
-        let source = source?;
-        match (&source.body, &source.header) {
-            (Some(pointer), _) => body_at(pointer),
-            (None, Some(name)) => header_text(&raw.headers, name).map(Value::String),
-            (None, None) => None,
-        }
+    let [total, page_count, cursor, has_more, next_at] =
+        [(); 5].map(|()| parsed(slots.next().flatten()));
+    let from = |body: Option<Value>, source: Option<&ResponseValue>| {
+        body.or_else(|| {
+            let name = source?.header.as_ref()?;
+            header_text(&raw.headers, name).map(Value::String)
+        })
     };
     let facts = Facts {
         records: records.len() as u64,
-        total: value(style.total.as_ref()).as_ref().and_then(as_count),
-        page_count: value(style.page_count.as_ref()).as_ref().and_then(as_count),
-        cursor: value(style.next_cursor.as_ref()).and_then(|v| match v {
+        total: from(total, style.total.as_ref())
+            .as_ref()
+            .and_then(as_count),
+        page_count: from(page_count, style.page_count.as_ref())
+            .as_ref()
+            .and_then(as_count),
+        cursor: from(cursor, style.next_cursor.as_ref()).and_then(|v| match v {
             Value::String(s) if !s.is_empty() => Some(s),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }),
-        has_more: style
-            .has_more
-            .as_deref()
-            .and_then(body_at)
-            .and_then(|v| v.as_bool()),
-        next_url: next_url(style, raw, request, &body_at),
+        has_more: has_more.and_then(|v| v.as_bool()),
+        next_url: next_url(style, raw, request, next_at),
     };
     Ok(Some(ListBody { records, facts }))
 }
@@ -496,12 +509,12 @@ fn next_url(
     style: &PaginationStyle,
     raw: &RawResponse,
     request: &HttpRequest,
-    body_at: &dyn Fn(&str) -> Option<Value>,
+    in_body: Option<Value>,
 ) -> Option<String> {
     let base = url::Url::parse(&request.full_url(false)).ok()?;
-    if let Some(pointer) = &style.next_url {
-        let found = body_at(pointer)?;
-        let text = found.as_str().filter(|s| !s.is_empty())?;
+    if style.next_url.is_some() {
+        let text = in_body?;
+        let text = text.as_str().filter(|s| !s.is_empty())?;
         return base.join(text).ok().map(String::from);
     }
     if style.kind != crate::spec::PaginationType::LinkHeader {

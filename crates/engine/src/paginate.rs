@@ -504,17 +504,13 @@ impl RecentIds {
     pub fn drop_repeats(&mut self, records: &mut Vec<Record>) -> u64 {
         let mut this_page = HashSet::with_capacity(records.len());
         let before = records.len();
-        records.retain(|r| match r.pointer(&self.pointer).as_ref().map(id_text) {
+        records.retain(|r| match r.id_at(&self.pointer) {
             Some(id) => !self.previous.contains(&id) && this_page.insert(id),
             None => true,
         });
         self.previous = this_page;
         (before - records.len()) as u64
     }
-}
-
-fn id_text(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
 }
 
 #[cfg(test)]

@@ -79,8 +79,29 @@ impl Record {
 
     /// The value at a JSON pointer (RFC 6901) inside the record, parsed; `None` when absent.
     pub fn pointer(&self, pointer: &str) -> Option<Value> {
-        let raw = pick(self.json(), pointer).ok()??;
+        let raw = self.raw_at(pointer)?;
         serde_json::from_str(raw.get()).ok()
+    }
+
+    /// The record's id at `pointer` as text: a string as itself, anything else as its JSON
+    /// text; `None` when absent. A top-level member is found without reading past it.
+    pub fn id_at(&self, pointer: &str) -> Option<String> {
+        let raw = self.raw_at(pointer)?;
+        let text = raw.get();
+        if text.starts_with('"') {
+            serde_json::from_str(text).ok()
+        } else {
+            Some(text.to_owned())
+        }
+    }
+
+    fn raw_at(&self, pointer: &str) -> Option<&RawValue> {
+        match pointer.strip_prefix('/') {
+            Some(name) if !name.contains(['/', '~']) && self.json().starts_with('{') => {
+                first_member(self.json(), name)
+            }
+            _ => pick(self.json(), pointer).ok()?,
+        }
     }
 }
 
@@ -111,20 +132,211 @@ impl Serialize for Record {
 /// # Errors
 /// When `text` is not one JSON value (serde_json's message, with line and column).
 pub fn pick<'a>(text: &'a str, pointer: &str) -> serde_json::Result<Option<&'a RawValue>> {
-    let steps: Vec<String> = if pointer.is_empty() {
-        Vec::new()
-    } else {
-        pointer
-            .strip_prefix('/')
-            .unwrap_or(pointer)
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect()
-    };
+    let steps = steps_of(pointer);
     let mut de = serde_json::Deserializer::from_str(text);
     let found = Step { steps: &steps }.deserialize(&mut de)?;
     de.end()?;
     Ok(found)
+}
+
+/// Several JSON pointers looked up in one walk of `text` (see [`pick`]): for each pointer, in
+/// order, the JSON text there, or `None`.
+///
+/// # Errors
+/// When `text` is not one JSON value.
+pub fn pick_many<'a>(
+    text: &'a str,
+    pointers: &[&str],
+) -> serde_json::Result<Vec<Option<&'a RawValue>>> {
+    let steps: Vec<Vec<String>> = pointers.iter().map(|p| steps_of(p)).collect();
+    let paths: Vec<(usize, &[String])> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.as_slice()))
+        .collect();
+    let mut out = vec![None; pointers.len()];
+    let mut de = serde_json::Deserializer::from_str(text);
+    Walk {
+        paths,
+        out: &mut out,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(out)
+}
+
+fn steps_of(pointer: &str) -> Vec<String> {
+    if pointer.is_empty() {
+        return Vec::new();
+    }
+    pointer
+        .strip_prefix('/')
+        .unwrap_or(pointer)
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// The walk of [`pick_many`]: the pointers (by index) still to follow from here.
+struct Walk<'s, 'o, 'de> {
+    paths: Vec<(usize, &'s [String])>,
+    out: &'o mut Vec<Option<&'de RawValue>>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_, '_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        if !self.paths.iter().any(|(_, s)| s.is_empty()) {
+            return d.deserialize_any(self);
+        }
+        // A target here: take its text, and follow any longer pointer inside it.
+        let raw = <&RawValue as de::Deserialize>::deserialize(d)?;
+        for (i, rest) in &self.paths {
+            let found = if rest.is_empty() {
+                Some(raw)
+            } else {
+                let mut inner = serde_json::Deserializer::from_str(raw.get());
+                Step { steps: rest }.deserialize(&mut inner).ok().flatten()
+            };
+            self.out[*i] = found;
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let firsts: Vec<&str> = self.paths.iter().map(|(_, s)| s[0].as_str()).collect();
+        while let Some(matched) = map.next_key_seed(KeyAmong(&firsts))? {
+            if matched.is_empty() {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let paths = matched
+                .iter()
+                .map(|&k| (self.paths[k].0, &self.paths[k].1[1..]))
+                .collect();
+            map.next_value_seed(Walk {
+                paths,
+                out: &mut *self.out,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let paths: Vec<(usize, &[String])> = self
+                .paths
+                .iter()
+                .filter(|(_, s)| !s[0].starts_with('+') && s[0].parse() == Ok(i))
+                .map(|(n, s)| (*n, &s[1..]))
+                .collect();
+            let more = if paths.is_empty() {
+                seq.next_element::<IgnoredAny>()?.is_some()
+            } else {
+                seq.next_element_seed(Walk {
+                    paths,
+                    out: &mut *self.out,
+                })?
+                .is_some()
+            };
+            if !more {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// Which of the wanted member names (by index) a key is, compared without copying it.
+struct KeyAmong<'s>(&'s [&'s str]);
+
+impl<'de> DeserializeSeed<'de> for KeyAmong<'_> {
+    type Value = Vec<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyAmong<'_> {
+    type Value = Vec<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Vec<usize>, E> {
+        Ok((0..self.0.len()).filter(|&i| self.0[i] == key).collect())
+    }
+}
+
+/// The first member `name` of the JSON object `text` (already checked JSON, such as a
+/// record), found without reading past it; `None` when absent or not an object.
+fn first_member<'a>(text: &'a str, name: &str) -> Option<&'a RawValue> {
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    // Stopping at the member ends the walk with an error on purpose: what follows is not read.
+    let _ = serde::Deserializer::deserialize_map(
+        &mut de,
+        FirstMember {
+            name,
+            found: &mut found,
+        },
+    );
+    found
+}
+
+struct FirstMember<'k, 'o, 'de> {
+    name: &'k str,
+    found: &'o mut Option<&'de RawValue>,
+}
+
+impl<'de> Visitor<'de> for FirstMember<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(matches) = map.next_key_seed(KeyIs(self.name))? {
+            if matches {
+                *self.found = Some(map.next_value()?);
+                return Err(de::Error::custom("found"));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
 }
 
 /// A walk along the remaining steps of a pointer.
@@ -293,6 +505,51 @@ mod tests {
         assert_eq!(picked(doc, "/z/deeper"), None);
         assert_eq!(picked(doc, "/missing"), None);
         assert_eq!(picked(doc, "/a/b~1c/+1"), None);
+    }
+
+    #[test]
+    fn pick_many_finds_every_pointer_in_one_walk() {
+        let doc = r#"{"meta": {"next": "c2", "n": [5, 6]}, "items": [{"id": 1}], "total": 9}"#;
+        let found = pick_many(
+            doc,
+            &[
+                "/items",
+                "/total",
+                "/meta/next",
+                "/meta/n/1",
+                "/nope",
+                "",
+                "/items/0/id",
+            ],
+        )
+        .unwrap();
+        let texts: Vec<Option<&str>> = found.iter().map(|r| r.map(RawValue::get)).collect();
+        assert_eq!(
+            texts,
+            [
+                Some(r#"[{"id": 1}]"#),
+                Some("9"),
+                Some(r#""c2""#),
+                Some("6"),
+                None,
+                Some(doc),
+                Some("1")
+            ]
+        );
+        assert!(pick_many(r#"{"a": [}"#, &["/a"]).is_err());
+    }
+
+    #[test]
+    fn ids_are_found_at_the_first_member_or_a_pointer() {
+        let r = Record::from_value(&json!({"_id": "a\"b", "n": 7, "meta": {"id": 3}}));
+        assert_eq!(r.id_at("/_id").as_deref(), Some("a\"b"));
+        assert_eq!(r.id_at("/n").as_deref(), Some("7"));
+        assert_eq!(r.id_at("/meta/id").as_deref(), Some("3"));
+        assert_eq!(r.id_at("/missing"), None);
+        assert_eq!(
+            Record::from_value(&json!([1])).id_at("/0").as_deref(),
+            Some("1")
+        );
     }
 
     #[test]
