@@ -431,14 +431,14 @@ fn list_body(
     request: &HttpRequest,
     secrets: &[String],
 ) -> Result<Option<ListBody>, String> {
-    // The records share the body's bytes (decoded first when its charset is not UTF-8).
-    let buf = match decode_text(raw)? {
+    // The records share the body's bytes when it is UTF-8 (checked once, by `decode_text`);
+    // records of a body decoded from another charset are copied out of the decoded text.
+    let text = decode_text(raw)?;
+    let buf = match &text {
         std::borrow::Cow::Borrowed(_) => raw.body.clone(),
-        std::borrow::Cow::Owned(text) => bytes::Bytes::from(text),
+        std::borrow::Cow::Owned(_) => bytes::Bytes::new(),
     };
-    let text =
-        std::str::from_utf8(&buf).map_err(|e| format!("with a body that is not UTF-8: {e}"))?;
-    let trimmed = json_text(text);
+    let trimmed = json_text(&text);
     // One walk of the body finds the records and every value the style reads from it.
     let pointers = [
         Some(style.records.as_str()),
@@ -736,15 +736,17 @@ fn scrub(message: &str, secrets: &[String]) -> String {
 /// (so that a secret straddling it leaves no prefix behind).
 /// At most [`BODY_EXCERPT`] characters of a JSON body's compact text, secrets scrubbed.
 fn json_excerpt(body: &Value, secrets: &[String]) -> String {
-    let flat = scrub(&body.to_string(), secrets);
-    let mut out: String = flat.chars().take(BODY_EXCERPT).collect();
-    if flat.chars().count() > BODY_EXCERPT {
-        out.push('…');
-    }
-    out
+    excerpt_text(&body.to_string(), secrets)
 }
 
+/// [`excerpt_text`], quoted (for bodies that are not JSON).
 fn excerpt(body: &str, secrets: &[String]) -> String {
+    format!("{:?}", excerpt_text(body, secrets))
+}
+
+/// At most [`BODY_EXCERPT`] characters of `body`, control characters as spaces, secrets
+/// scrubbed before the cut.
+fn excerpt_text(body: &str, secrets: &[String]) -> String {
     // A window well past the cut holds any secret that starts before it, in any encoding.
     let window: String = body
         .chars()
@@ -756,7 +758,7 @@ fn excerpt(body: &str, secrets: &[String]) -> String {
     if flat.chars().count() > BODY_EXCERPT {
         out.push('…');
     }
-    format!("{out:?}")
+    out
 }
 
 /// One page of a list response: its records and total, and the input (or URL) of the next page.

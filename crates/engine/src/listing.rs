@@ -32,8 +32,6 @@ struct Listing<'a> {
     honoured: u64,
     max_pages: Option<u64>,
     max_records: Option<u64>,
-    /// The input of the first page, once fetched.
-    first_input: Option<Map<String, Value>>,
 }
 
 impl Connector {
@@ -78,16 +76,15 @@ impl Connector {
             let page = page.map_err(|e| list.part_way(e, &next))?;
             let first = list.summary.pages == 0;
             let facts = page.facts.clone();
-            next = match list.accept(page, &next, action, &mut on_page)? {
+            let after = match list.accept(page, &next, action, &mut on_page)? {
                 Step::End(end) => return Ok(list.finish(end)),
                 Step::Next(after) => after,
             };
+            // Once the first page said how many there are, the rest may be fetched at once.
             let rest = (first && concurrency > 1)
-                .then(|| {
-                    let base = list.first_input.clone().unwrap_or_default();
-                    list.pager.remaining(&base, &facts, list.honoured)
-                })
+                .then(|| list.pager.remaining(&next.input, &facts, list.honoured))
                 .flatten();
+            next = after;
             if let Some(rest) = rest {
                 let inputs = rest.into_iter().map(|input| NextPage { input, url: None });
                 match self
@@ -177,7 +174,6 @@ impl<'a> Listing<'a> {
             summary: Summary::default(),
             seen: Fingerprints::default(),
             positions: std::collections::HashSet::new(),
-            first_input: None,
             ids: style.record_id.as_deref().map(RecentIds::new),
             honoured: 0,
             max_pages: config.options.max_pages,
@@ -195,9 +191,6 @@ impl<'a> Listing<'a> {
         on_page: &mut impl FnMut(&Page) -> Result<()>,
     ) -> Result<Step> {
         let input = &this.input;
-        if self.first_input.is_none() {
-            self.first_input = Some(input.clone());
-        }
         let n = page.records.len() as u64;
         if !self.seen.first_time(&page.records) {
             return Err(self.loop_error(this, action, "a page it had returned before"));

@@ -33,11 +33,6 @@ enum Text {
 }
 
 impl Record {
-    /// The record from JSON text already checked by the parser (a `RawValue`), copied.
-    pub fn from_raw(raw: &RawValue) -> Record {
-        Record(Text::Owned(minify(raw.get()).into_owned().into_boxed_str()))
-    }
-
     /// The record `raw`, which lies inside `buf` (the text it was parsed from): a slice of
     /// `buf` when it needs no change, else a copy without its whitespace.
     fn within(buf: &Bytes, raw: &RawValue) -> Record {
@@ -132,11 +127,7 @@ impl Serialize for Record {
 /// # Errors
 /// When `text` is not one JSON value (serde_json's message, with line and column).
 pub fn pick<'a>(text: &'a str, pointer: &str) -> serde_json::Result<Option<&'a RawValue>> {
-    let steps = steps_of(pointer);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let found = Step { steps: &steps }.deserialize(&mut de)?;
-    de.end()?;
-    Ok(found)
+    Ok(pick_many(text, &[pointer])?.pop().flatten())
 }
 
 /// Several JSON pointers looked up in one walk of `text` (see [`pick`]): for each pointer, in
@@ -190,16 +181,21 @@ impl<'de> DeserializeSeed<'de> for Walk<'_, '_, 'de> {
         if !self.paths.iter().any(|(_, s)| s.is_empty()) {
             return d.deserialize_any(self);
         }
-        // A target here: take its text, and follow any longer pointer inside it.
+        // A target here: take its text, and walk it again for any longer pointer.
         let raw = <&RawValue as de::Deserialize>::deserialize(d)?;
-        for (i, rest) in &self.paths {
-            let found = if rest.is_empty() {
-                Some(raw)
-            } else {
-                let mut inner = serde_json::Deserializer::from_str(raw.get());
-                Step { steps: rest }.deserialize(&mut inner).ok().flatten()
-            };
-            self.out[*i] = found;
+        let (here, longer): (Vec<_>, Vec<_>) =
+            self.paths.into_iter().partition(|(_, s)| s.is_empty());
+        for (i, _) in here {
+            self.out[i] = Some(raw);
+        }
+        if !longer.is_empty() {
+            let mut inner = serde_json::Deserializer::from_str(raw.get());
+            // `raw` was just checked as JSON, so walking it again cannot fail.
+            let _ = Walk {
+                paths: longer,
+                out: self.out,
+            }
+            .deserialize(&mut inner);
         }
         Ok(())
     }
@@ -328,8 +324,8 @@ impl<'de> Visitor<'de> for FirstMember<'_, '_, 'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(matches) = map.next_key_seed(KeyIs(self.name))? {
-            if matches {
+        while let Some(matched) = map.next_key_seed(KeyAmong(&[self.name]))? {
+            if !matched.is_empty() {
                 *self.found = Some(map.next_value()?);
                 return Err(de::Error::custom("found"));
             }
@@ -339,113 +335,9 @@ impl<'de> Visitor<'de> for FirstMember<'_, '_, 'de> {
     }
 }
 
-/// A walk along the remaining steps of a pointer.
-struct Step<'s> {
-    steps: &'s [String],
-}
-
-impl<'de> DeserializeSeed<'de> for Step<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        if self.steps.is_empty() {
-            return <&RawValue as de::Deserialize>::deserialize(d).map(Some);
-        }
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Step<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (step, rest) = (&self.steps[0], &self.steps[1..]);
-        let mut found = None;
-        // As when parsing into a value, the last of repeated members counts.
-        while let Some(matches) = map.next_key_seed(KeyIs(step))? {
-            if matches {
-                found = map.next_value_seed(Step { steps: rest })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let (step, rest) = (&self.steps[0], &self.steps[1..]);
-        let index: Option<usize> = step.parse().ok().filter(|_| !step.starts_with('+'));
-        let mut found = None;
-        let mut i = 0usize;
-        loop {
-            if Some(i) == index {
-                match seq.next_element_seed(Step { steps: rest })? {
-                    Some(v) => found = v,
-                    None => break,
-                }
-            } else if seq.next_element::<IgnoredAny>()?.is_none() {
-                break;
-            }
-            i += 1;
-        }
-        Ok(found)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-}
-
-/// Whether a member's key is the one looked for, compared without copying it.
-struct KeyIs<'s>(&'s str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a member name")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
-    }
-}
-
-/// The items of a JSON array's text as records; `None` when `raw` is not an array.
-pub fn records_of(raw: &RawValue) -> Option<Vec<Record>> {
-    let items: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
-    Some(items.into_iter().map(Record::from_raw).collect())
-}
-
-/// [`records_of`] for an array that lies inside `buf` (the UTF-8 text it was picked from): the
-/// records share `buf` instead of copying their text.
+/// The items of the JSON array `raw` as records (`None` when it is not an array). `raw` lies
+/// inside `buf` (the text it was picked from), and each record shares `buf` instead of copying
+/// its text (see [`Record`]); a record outside `buf` is copied.
 pub fn records_in(buf: &Bytes, raw: &RawValue) -> Option<Vec<Record>> {
     let items: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
     Some(items.into_iter().map(|r| Record::within(buf, r)).collect())
@@ -566,15 +458,19 @@ mod tests {
     #[test]
     fn records_are_one_line_and_keep_their_text() {
         let body = "[ {\"a\" : \"x y\\\" z\",\n \"n\": 123456789012345678901234567890 }, 2 ]";
-        let raw: &RawValue = serde_json::from_str(body).unwrap();
-        let records = records_of(raw).unwrap();
+        let buf = Bytes::from_static(body.as_bytes());
+        let raw = pick(std::str::from_utf8(&buf).unwrap(), "")
+            .unwrap()
+            .unwrap();
+        let records = records_in(&buf, raw).unwrap();
         assert_eq!(
             records[0].json(),
             r#"{"a":"x y\" z","n":123456789012345678901234567890}"#
         );
         assert_eq!(records[1].json(), "2");
         assert_eq!(records[0].pointer("/a"), Some(json!("x y\" z")));
-        assert!(records_of(serde_json::from_str::<&RawValue>("{}").unwrap()).is_none());
+        let object = Bytes::from_static(b"{}");
+        assert!(records_in(&object, pick("{}", "").unwrap().unwrap()).is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! sent), a repeated cursor (a loop error) and a missing cursor field.
 
 use actionspec_engine::paginate::End;
-use actionspec_engine::{Client, Config, Connector, Error, ErrorKind, Page, Summary};
+use actionspec_engine::{Client, Config, Connector, Error, ErrorKind, Page, RunOptions, Summary};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
@@ -74,6 +74,17 @@ struct Api {
     stuck: bool,
     /// The next link points at this other origin.
     elsewhere: Option<String>,
+}
+
+impl Api {
+    fn new(kind: Kind, count: usize) -> Api {
+        Api {
+            kind,
+            count,
+            stuck: false,
+            elsewhere: None,
+        }
+    }
 }
 
 fn ids(from: usize, to: usize) -> Vec<Value> {
@@ -152,8 +163,18 @@ impl Run {
 }
 
 async fn run_all(c: &Connector, server: &MockServer, input: Value) -> Run {
+    run_all_with(c, server, input, RunOptions::default()).await
+}
+
+async fn run_all_with(
+    c: &Connector,
+    server: &MockServer,
+    input: Value,
+    options: RunOptions,
+) -> Run {
     let mut config = Config {
         base_url: Some(format!("{}/v1", server.uri())),
+        options,
         ..Config::default()
     };
     config
@@ -204,13 +225,7 @@ async fn every_kind_lists_every_record_once_at_any_count() {
         let c = connector(style, method);
         // 25: a short last page; 30: the last page exactly full; 0: an empty first page.
         for count in [25, 30, 0] {
-            let server = serve(Api {
-                kind,
-                count,
-                stuck: false,
-                elsewhere: None,
-            })
-            .await;
+            let server = serve(Api::new(kind, count)).await;
             let run = run_all(&c, &server, json!({})).await;
             let summary = run
                 .result
@@ -240,13 +255,7 @@ async fn every_kind_lists_every_record_once_at_any_count() {
 async fn every_page_carries_the_input_that_fetches_the_next() {
     for (name, style, kind, method) in cases() {
         let c = connector(style, method);
-        let server = serve(Api {
-            kind,
-            count: 25,
-            stuck: false,
-            elsewhere: None,
-        })
-        .await;
+        let server = serve(Api::new(kind, 25)).await;
         let run = run_all(&c, &server, json!({})).await;
         let next: Vec<Option<Value>> = run
             .pages
@@ -295,10 +304,8 @@ async fn every_page_carries_the_input_that_fetches_the_next() {
 async fn a_cursor_given_twice_is_a_loop_error_with_the_records_kept() {
     let c = connector(BODY_CURSOR, "GET");
     let server = serve(Api {
-        kind: Kind::BodyCursor,
-        count: 100,
         stuck: true,
-        elsewhere: None,
+        ..Api::new(Kind::BodyCursor, 100)
     })
     .await;
     let run = run_all(&c, &server, json!({})).await;
@@ -316,31 +323,14 @@ async fn a_cursor_given_twice_is_a_loop_error_with_the_records_kept() {
 #[tokio::test]
 async fn a_bound_on_a_next_url_list_gives_the_url_not_an_input_that_would_start_again() {
     let c = connector(NEXT_URL, "GET");
-    let server = serve(Api {
-        kind: Kind::NextUrl,
-        count: 25,
-        stuck: false,
-        elsewhere: None,
-    })
-    .await;
-    let mut config = Config {
-        base_url: Some(format!("{}/v1", server.uri())),
-        ..Config::default()
+    let server = serve(Api::new(Kind::NextUrl, 25)).await;
+    let options = RunOptions {
+        max_pages: Some(1),
+        ..RunOptions::default()
     };
-    config
-        .credentials
-        .insert("api_key", SecretString::from(KEY), true);
-    config.options.max_pages = Some(1);
-    let summary = c
-        .run_all(
-            &Client::new().unwrap(),
-            c.action("list").unwrap(),
-            &json!({}),
-            &config,
-            |_| Ok(()),
-        )
-        .await
-        .unwrap();
+    let run = run_all_with(&c, &server, json!({}), options).await;
+    assert_eq!(run.ids(), expected(10));
+    let summary = run.result.unwrap();
     assert_eq!((summary.end, summary.records), (Some(End::Bound), 10));
     assert_eq!(summary.next_input, None);
     assert_eq!(
@@ -355,13 +345,7 @@ async fn a_missing_cursor_field_ends_the_list() {
         "    type: cursor\n    cursor_input: at\n    next_cursor: { body: /meta/next }",
         "GET",
     );
-    let server = serve(Api {
-        kind: Kind::BodyCursor,
-        count: 25,
-        stuck: false,
-        elsewhere: None,
-    })
-    .await;
+    let server = serve(Api::new(Kind::BodyCursor, 25)).await;
     let run = run_all(&c, &server, json!({})).await;
     let summary = run.result.as_ref().unwrap();
     assert_eq!(summary.end, Some(End::LastPage));
@@ -381,10 +365,8 @@ async fn a_next_link_to_another_origin_is_an_error_and_gets_no_credential() {
         .await;
     let c = connector(LINK, "GET");
     let server = serve(Api {
-        kind: Kind::Link,
-        count: 25,
-        stuck: false,
         elsewhere: Some(other.uri()),
+        ..Api::new(Kind::Link, 25)
     })
     .await;
     let run = run_all(&c, &server, json!({})).await;
