@@ -319,72 +319,12 @@ impl Model {
             routes.push(compile_route(a, d.segs.clone(), op, resource, &resources)?);
         }
 
-        // 5. Record id fields: the list's pagination style, else the examples, else `id`.
-        for (index, r) in resources.iter_mut().enumerate() {
-            let declared = routes
-                .iter()
-                .filter(|rt| rt.resource == Some(index))
-                .find_map(|rt| rt.style.as_ref().and_then(|s| s.record_id.clone()));
-            r.id_field = declared
-                .or_else(|| infer_id_field(&routes, index))
-                .unwrap_or_else(|| "id".to_owned());
-        }
-
-        // 6. Parents of nested collections: the path prefix, else a `references` hint on the
-        //    list's last placeholder (`/files/command/{id}` with `references: {id: commands}`).
-        for index in 0..resources.len() {
-            let key = resources[index].key.clone();
-            let mut parent = longest_item_prefix(&key, key.len().saturating_sub(1), &resources)
-                .map(|p| p.resource);
-            if parent.is_none() && resources[index].params == 1 {
-                parent = routes
-                    .iter()
-                    .filter(|rt| rt.resource == Some(index) && matches!(rt.op, Op::List))
-                    .find_map(|rt| {
-                        let last = rt.segs.iter().rev().find_map(|s| match s {
-                            Seg::Param(p) => Some(p.as_str()),
-                            Seg::Lit(_) => None,
-                        })?;
-                        rt.references
-                            .iter()
-                            .find(|(input, _)| input == last)
-                            .map(|(_, res)| *res)
-                    });
-            }
-            resources[index].parent = parent.filter(|p| *p != index);
-        }
-
+        // 5. Record id fields; 6. parents of nested collections.
+        assign_id_fields(&mut resources, &routes);
+        assign_parents(&mut resources, &routes);
         // Where the API key goes, and the tenant headers.
-        let mut key_slots = Vec::new();
-        let mut key_credentials = Vec::new();
-        for method in spec.auth.values() {
-            if method.kind != AuthType::ApiKey {
-                continue;
-            }
-            if let (Some(placement), Some(name), Some(credential)) =
-                (method.placement, &method.name, &method.credential)
-            {
-                let name = match placement {
-                    KeyPlacement::Header => name.to_ascii_lowercase(),
-                    KeyPlacement::Query => name.clone(),
-                };
-                key_slots.push(KeySlot { placement, name });
-                if !key_credentials.contains(credential) {
-                    key_credentials.push(credential.clone());
-                }
-            }
-        }
-        let mut tenants = Vec::new();
-        for (header, template) in &spec.headers {
-            for (name, credential) in &spec.credentials {
-                if !credential.secret && mentions(template, &format!("credentials.{name}")) {
-                    tenants.push(Tenant {
-                        header: header.to_ascii_lowercase(),
-                        credential: name.clone(),
-                    });
-                }
-            }
-        }
+        let (key_slots, key_credentials) = key_slots(spec);
+        let tenants = tenants(spec);
 
         let error_body = spec
             .sandbox
@@ -831,6 +771,82 @@ pub(crate) fn typed(kind: InputType, raw: &str) -> Value {
         },
         _ => Value::from(raw),
     }
+}
+
+/// Each resource's record id field: the list's pagination style, else the examples, else `id`.
+fn assign_id_fields(resources: &mut [Resource], routes: &[Route]) {
+    for (index, r) in resources.iter_mut().enumerate() {
+        let declared = routes
+            .iter()
+            .filter(|rt| rt.resource == Some(index))
+            .find_map(|rt| rt.style.as_ref().and_then(|s| s.record_id.clone()));
+        r.id_field = declared
+            .or_else(|| infer_id_field(routes, index))
+            .unwrap_or_else(|| "id".to_owned());
+    }
+}
+
+/// Parents of nested collections: the path prefix, else a `references` hint on the list's last
+/// placeholder (`/files/command/{id}` with `references: {id: commands}`).
+fn assign_parents(resources: &mut [Resource], routes: &[Route]) {
+    for index in 0..resources.len() {
+        let key = resources[index].key.clone();
+        let mut parent =
+            longest_item_prefix(&key, key.len().saturating_sub(1), resources).map(|p| p.resource);
+        if parent.is_none() && resources[index].params == 1 {
+            parent = routes
+                .iter()
+                .filter(|rt| rt.resource == Some(index) && matches!(rt.op, Op::List))
+                .find_map(|rt| {
+                    let last = rt.segs.iter().rev().find_map(|s| match s {
+                        Seg::Param(p) => Some(p.as_str()),
+                        Seg::Lit(_) => None,
+                    })?;
+                    rt.references
+                        .iter()
+                        .find(|(input, _)| input == last)
+                        .map(|(_, res)| *res)
+                });
+        }
+        resources[index].parent = parent.filter(|p| *p != index);
+    }
+}
+
+/// Where the connector's API key auth methods put the key, and the credentials they send.
+fn key_slots(spec: &actionspec_engine::spec::ConnectorSpec) -> (Vec<KeySlot>, Vec<String>) {
+    let mut slots = Vec::new();
+    let mut credentials = Vec::new();
+    for method in spec.auth.values().filter(|m| m.kind == AuthType::ApiKey) {
+        if let (Some(placement), Some(name), Some(credential)) =
+            (method.placement, &method.name, &method.credential)
+        {
+            let name = match placement {
+                KeyPlacement::Header => name.to_ascii_lowercase(),
+                KeyPlacement::Query => name.clone(),
+            };
+            slots.push(KeySlot { placement, name });
+            if !credentials.contains(credential) {
+                credentials.push(credential.clone());
+            }
+        }
+    }
+    (slots, credentials)
+}
+
+/// The default headers that carry a non-secret credential (a tenant id).
+fn tenants(spec: &actionspec_engine::spec::ConnectorSpec) -> Vec<Tenant> {
+    let mut out = Vec::new();
+    for (header, template) in &spec.headers {
+        for (name, credential) in &spec.credentials {
+            if !credential.secret && mentions(template, &format!("credentials.{name}")) {
+                out.push(Tenant {
+                    header: header.to_ascii_lowercase(),
+                    credential: name.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
