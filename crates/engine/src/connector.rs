@@ -11,7 +11,10 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, SpecError, did_you_mean, unknown_name_hint};
 use crate::input;
-use crate::spec::{ActionSpec, ConnectorSpec, InputSpec, Method, PaginationStyle, Placement};
+use crate::spec::{
+    ActionSpec, AuthType, BodyFormat, ConnectorSpec, EncodingStyle, InputSpec, Method,
+    PaginationStyle, Placement,
+};
 use crate::template::{Scope, TEMPLATE_FUEL, TemplateSet, ValueTemplate};
 use crate::yaml::{self, SourceMap, escape_token};
 
@@ -460,16 +463,9 @@ impl Loader<'_> {
             );
         }
         for (name, server) in &spec.servers {
-            if url::Url::parse(&server.url).is_err() {
-                self.error(
-                    &format!("/servers/{}/url", escape_token(name)),
-                    false,
-                    format!("server `{name}` has an invalid URL"),
-                    "not an absolute URL",
-                    Some("write a full URL such as https://api.example.com/v1".into()),
-                );
-            }
+            self.server(&spec.credentials, name, server);
         }
+        self.declared_headers(&spec);
         for (name, auth) in &spec.auth {
             self.auth_method(&spec, name, auth);
         }
@@ -631,7 +627,6 @@ impl Loader<'_> {
     }
 
     fn auth_method(&mut self, spec: &ConnectorSpec, name: &str, auth: &crate::spec::AuthMethod) {
-        use crate::spec::AuthType;
         let base = format!("/auth/{}", escape_token(name));
         for (key, credential) in auth.credential_refs() {
             let pointer = format!("{base}/{key}");
@@ -656,19 +651,19 @@ impl Loader<'_> {
                 Some(_) => {}
             }
         }
-        let wrong: &[&str] = match auth.kind {
-            AuthType::ApiKey => &[
-                "client_id",
-                "client_secret",
-                "client_secret_secondary",
-                "client_auth",
-                "scope",
-            ],
-            AuthType::Oauth2ClientCredentials => &["in", "name", "credential"],
-        };
+        let kinds = [
+            AuthType::ApiKey,
+            AuthType::Bearer,
+            AuthType::Basic,
+            AuthType::Oauth2ClientCredentials,
+        ];
+        let mut wrong: Vec<&str> = kinds.iter().flat_map(|k| k.keys()).copied().collect();
+        wrong.retain(|k| !auth.kind.keys().contains(k));
+        wrong.sort_unstable();
+        wrong.dedup();
         let present = serde_json::to_value(auth).unwrap_or_default();
         for key in wrong {
-            if present.get(*key).is_some() {
+            if present.get(key).is_some() {
                 self.error(
                     &format!("{base}/{key}"),
                     true,
@@ -685,6 +680,165 @@ impl Loader<'_> {
             && !spec.servers.values().any(|s| s.token_url.is_some())
         {
             self.error(&format!("{base}/type"), false, format!("auth method `{name}` needs a token endpoint, but no server declares `token_url`"), "OAuth 2.0 without a token URL", Some("add `token_url: https://…/oauth2/token` to each server that supports it".into()));
+        }
+    }
+
+    /// A server's URL and its `{variables}`: each placeholder declared, each variable used and
+    /// filled from a known credential that is not secret (the URL is shown in dry runs and
+    /// errors).
+    fn server(
+        &mut self,
+        credentials: &IndexMap<String, crate::spec::Credential>,
+        name: &str,
+        server: &crate::spec::Server,
+    ) {
+        let base = format!("/servers/{}", escape_token(name));
+        let placeholders = url_placeholders(&server.url);
+        let mut sample = server.url.clone();
+        for p in &placeholders {
+            sample = sample.replace(&format!("{{{p}}}"), "host.example");
+        }
+        if url::Url::parse(&sample).is_err() {
+            self.error(
+                &format!("{base}/url"),
+                false,
+                format!("server `{name}` has an invalid URL"),
+                "not an absolute URL",
+                Some("write a full URL such as https://api.example.com/v1".into()),
+            );
+        }
+        for p in &placeholders {
+            if !server.variables.contains_key(p) {
+                self.error(
+                    &format!("{base}/url"),
+                    false,
+                    format!("server `{name}`: `{{{p}}}` in the URL has no variable"),
+                    "undeclared variable",
+                    Some(format!(
+                        "add `variables: {{ {p}: {{ credential: … }} }}` to the server"
+                    )),
+                );
+            }
+        }
+        for (var, v) in &server.variables {
+            let pointer = format!("{base}/variables/{}", escape_token(var));
+            if !placeholders.contains(var) {
+                self.error(
+                    &pointer,
+                    true,
+                    format!("server `{name}`: variable `{var}` is not used in the URL"),
+                    "unused variable",
+                    Some(format!(
+                        "write `{{{var}}}` in the URL, or remove the variable"
+                    )),
+                );
+            }
+            match credentials.get(&v.credential) {
+                None => {
+                    let hint = unknown_name_hint(
+                        &v.credential,
+                        "credential",
+                        credentials.keys().map(String::as_str),
+                    );
+                    self.error(
+                        &format!("{pointer}/credential"),
+                        false,
+                        format!(
+                            "server `{name}`: variable `{var}` uses unknown credential `{}`",
+                            v.credential
+                        ),
+                        "not a key of `credentials`",
+                        Some(hint),
+                    );
+                }
+                Some(c) if c.secret => {
+                    self.error(&format!("{pointer}/credential"), false, format!("server `{name}`: variable `{var}` takes secret credential `{}`, but a URL is shown in dry runs and errors", v.credential), "secret in a URL", Some("fill URL variables from credentials that are not secret (a domain, a region)".into()));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Headers the connector declares (top-level, per action, header inputs) that the engine
+    /// must own: the HTTP layer's framing headers, and the header each auth method sets. Sending
+    /// them as declared would corrupt the request or the credentials, so they are load errors.
+    fn declared_headers(&mut self, spec: &ConnectorSpec) {
+        let auth_headers: Vec<(String, &str)> = spec
+            .auth
+            .iter()
+            .filter_map(|(m, a)| auth_header(a).map(|h| (h, m.as_str())))
+            .collect();
+        let mut declared: Vec<(String, &str)> = spec
+            .headers
+            .keys()
+            .map(|h| (format!("/headers/{}", escape_token(h)), h.as_str()))
+            .collect();
+        for (id, a) in &spec.actions {
+            let base = format!("/actions/{}", escape_token(id));
+            declared.extend(
+                a.headers
+                    .keys()
+                    .map(|h| (format!("{base}/headers/{}", escape_token(h)), h.as_str())),
+            );
+            declared.extend(
+                a.inputs
+                    .iter()
+                    .filter(|(_, i)| i.placement == Placement::Header)
+                    .map(|(iid, i)| {
+                        (
+                            format!("{base}/inputs/{}", escape_token(iid)),
+                            i.wire_name(iid),
+                        )
+                    }),
+            );
+        }
+        for (pointer, header) in declared {
+            let lower = header.to_ascii_lowercase();
+            if ENGINE_HEADERS.contains(&lower.as_str()) {
+                self.error(
+                    &pointer,
+                    true,
+                    format!("header `{header}` is the HTTP layer's to set"),
+                    "engine-owned header",
+                    Some("remove it: the engine writes it for every request".into()),
+                );
+            } else if let Some((_, method)) = auth_headers.iter().find(|(h, _)| *h == lower) {
+                self.error(
+                    &pointer,
+                    true,
+                    format!("header `{header}` is set by auth method `{method}`"),
+                    "auth header",
+                    Some(
+                        "remove it: the auth method sends this header, with its credential".into(),
+                    ),
+                );
+            }
+        }
+    }
+
+    /// An input's `style`: for array or object inputs in the query or a form body; objects take
+    /// only `bracket` or `json`.
+    fn style(&mut self, base: &str, id: &str, input: &InputSpec, style: EncodingStyle, form: bool) {
+        use crate::spec::InputType;
+        let placed =
+            input.placement == Placement::Query || (input.placement == Placement::Body && form);
+        let problem = match input.kind {
+            _ if !placed => Some("`style` applies only to query inputs and form body fields"),
+            InputType::Array => None,
+            InputType::Object if matches!(style, EncodingStyle::Bracket | EncodingStyle::Json) => {
+                None
+            }
+            InputType::Object => Some("an object input takes `style: bracket` or `style: json`"),
+            _ => Some("`style` applies only to array and object inputs"),
+        };
+        if let Some(problem) = problem {
+            self.error(
+                &format!("{base}/style"),
+                true,
+                format!("input `{id}`: {problem}"),
+                "style not applicable",
+                Some("remove `style`, or change it".into()),
+            );
         }
     }
 
@@ -860,18 +1014,14 @@ impl Loader<'_> {
                     Some("set `name:` to a valid HTTP header name".into()),
                 );
             }
-            if input.style.is_some()
-                && (input.placement != Placement::Query
-                    || input.kind != crate::spec::InputType::Array)
-            {
-                self.error(
-                    &format!("{base}/inputs/{}/style", escape_token(input_id)),
-                    true,
-                    format!(
-                        "`style` applies only to array inputs in the query (input `{input_id}`)"
-                    ),
-                    "not an array query input",
-                    Some("remove `style`".into()),
+            if let Some(style) = input.style {
+                let form = a.body_format.or(spec.defaults.body_format) == Some(BodyFormat::Form);
+                self.style(
+                    &format!("{base}/inputs/{}", escape_token(input_id)),
+                    input_id,
+                    input,
+                    style,
+                    form,
                 );
             }
         }
@@ -1100,6 +1250,42 @@ impl Loader<'_> {
         }
         parts
     }
+}
+
+/// Headers the HTTP layer writes itself (RFC 9110 §7.2, §8.6; RFC 9112 §6, §9.6).
+const ENGINE_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-connection",
+];
+
+/// The header an auth method sets (lowercase), if it uses one.
+fn auth_header(a: &crate::spec::AuthMethod) -> Option<String> {
+    match a.kind {
+        AuthType::ApiKey if a.placement == Some(crate::spec::KeyPlacement::Query) => None,
+        AuthType::ApiKey => a.name.as_deref().map(str::to_ascii_lowercase),
+        _ => Some("authorization".into()),
+    }
+}
+
+/// The `{name}` placeholders of a server URL, in order.
+fn url_placeholders(url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = url;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    out
 }
 
 fn path_input_names(inputs: &IndexMap<String, InputSpec>) -> Vec<String> {

@@ -36,6 +36,10 @@ pub struct Outcome {
     /// For list actions: the records of this page, the total and the next page's input.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub page: Option<Page>,
+    /// The response headers the connector and the action name in `keep_headers` that the
+    /// response carried, by lowercase name (repeated headers joined with `, `, RFC 9110 §5.3).
+    #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub headers: indexmap::IndexMap<String, String>,
     /// The auth method (and for OAuth 2.0 the client secret) that was used; not printed with
     /// the result, reported on stderr by the CLI.
     #[serde(skip)]
@@ -60,7 +64,7 @@ fn set_bearer(
 ) {
     for (name, value) in &mut request.headers {
         if name == "authorization" {
-            *value = Param::Bearer(Some(token.access_token.clone()));
+            *value = Param::Prefixed("Bearer ".into(), Some(token.access_token.clone()));
         }
     }
     secrets.push(token.access_token.expose_secret().to_owned());
@@ -148,6 +152,13 @@ impl Connector {
             follow_next(&mut request, url).map_err(|e| e.with_action(&action.id))?;
         }
         let mut secrets = secrets_of(action, input, config);
+        secrets.extend(
+            self.spec
+                .auth
+                .values()
+                .filter(|m| m.kind == crate::spec::AuthType::Basic)
+                .map(|m| crate::plan::basic_pair(m, config)),
+        );
         let mut policy = Policy::resolve(&self.spec.defaults, &config.options);
         policy.limiter = client.limiter(&self.spec.key, self.spec.defaults.rate_limit);
         let (exchange, auth) = self
@@ -185,8 +196,35 @@ impl Connector {
             status,
             body,
             page,
+            headers: self.kept_headers(action, &raw.headers),
             auth,
         })
+    }
+
+    /// The response headers `keep_headers` names, of the connector and of `action`.
+    fn kept_headers(
+        &self,
+        action: &Action,
+        headers: &reqwest::header::HeaderMap,
+    ) -> indexmap::IndexMap<String, String> {
+        let names = self
+            .spec
+            .keep_headers
+            .iter()
+            .chain(&action.spec.keep_headers);
+        let mut out = indexmap::IndexMap::new();
+        for name in names {
+            let lower = name.to_ascii_lowercase();
+            let values: Vec<&str> = headers
+                .get_all(lower.as_str())
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            if !values.is_empty() {
+                out.insert(lower, values.join(", "));
+            }
+        }
+        out
     }
 
     /// Sends the planned request with its auth method: for OAuth 2.0 a bearer token first, and
@@ -367,9 +405,12 @@ impl Connector {
         .with_status(status);
         e.api_message = api.map(|m| scrub(&m, secrets));
         e.retryable = matches!(status, 429 | 502 | 503 | 504);
-        e.retry_after = crate::http::retry_after(&raw.headers)
-            .filter(|_| matches!(status, 429 | 503))
-            .map(|d| d.as_secs());
+        e.retry_after = crate::http::retry_after(
+            &raw.headers,
+            self.spec.defaults.retries.reset_header.as_ref(),
+        )
+        .filter(|_| matches!(status, 429 | 503))
+        .map(|d| d.as_secs());
         e.may_be_applied = !action.idempotent && status >= 500;
         e.hint = self.status_hint(&e, action);
         e

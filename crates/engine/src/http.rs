@@ -6,7 +6,7 @@
 //! every connector and action.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use backon::BackoffBuilder;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -16,8 +16,8 @@ use crate::auth::TokenStore;
 use crate::connector::Action;
 use crate::error::{Error, ErrorKind, Result};
 use crate::origin::{self, Crossing};
-use crate::plan::{HttpRequest, Param};
-use crate::spec::{Defaults, RateLimit};
+use crate::plan::HttpRequest;
+use crate::spec::{Defaults, RateLimit, ResetHeader, ResetUnit};
 
 /// How long to wait for a TCP (and TLS) connection, unless the connector or the run says.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -79,6 +79,8 @@ pub(crate) struct Policy {
     pub max_response_bytes: u64,
     /// Waited on before every attempt.
     pub limiter: Option<Arc<Limiter>>,
+    /// The connector's rate-limit reset header, honoured where `Retry-After` is absent.
+    pub reset: Option<ResetHeader>,
 }
 
 impl Policy {
@@ -113,6 +115,7 @@ impl Policy {
                 .or(defaults.max_response_bytes)
                 .unwrap_or(MAX_RESPONSE_BYTES),
             limiter: None,
+            reset: defaults.retries.reset_header.clone(),
         }
     }
 }
@@ -315,7 +318,7 @@ pub(crate) async fn exchange(
         let asked = result
             .as_ref()
             .ok()
-            .and_then(|raw| retry_after(&raw.headers));
+            .and_then(|raw| retry_after(&raw.headers, policy.reset.as_ref()));
         let stop = if attempts >= policy.attempts {
             Some(format!("gave up after {}", plural_attempts(attempts)))
         } else if asked.is_some_and(|w| w > policy.max_wait) {
@@ -429,9 +432,31 @@ pub(crate) fn seconds(d: Duration) -> String {
     }
 }
 
-/// `Retry-After` (RFC 9110 §10.2.3) as a wait from now: delta-seconds or an HTTP date (a date in
-/// the past is no wait).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// The wait an answer asks for: `Retry-After` (RFC 9110 §10.2.3: delta-seconds or an HTTP
+/// date), else the connector's rate-limit `reset` header (epoch seconds or seconds from now). A
+/// moment in the past is no wait.
+pub(crate) fn retry_after(headers: &HeaderMap, reset: Option<&ResetHeader>) -> Option<Duration> {
+    retry_after_header(headers).or_else(|| reset.and_then(|r| reset_wait(headers, r)))
+}
+
+/// A rate-limit reset header's value as a wait from now.
+fn reset_wait(headers: &HeaderMap, reset: &ResetHeader) -> Option<Duration> {
+    let value: u64 = headers
+        .get(reset.name.as_str())?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(match reset.unit {
+        ResetUnit::Seconds => Duration::from_secs(value),
+        ResetUnit::EpochSeconds => (UNIX_EPOCH + Duration::from_secs(value))
+            .duration_since(SystemTime::now())
+            .unwrap_or_default(),
+    })
+}
+
+fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
@@ -469,7 +494,7 @@ impl Hop {
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
-                if !matches!(value, Param::Plain(_)) {
+                if value.is_secret() {
                     carried.push(name.clone());
                 }
                 pairs.append_pair(name, &value.expose().unwrap_or_default());
@@ -489,7 +514,7 @@ impl Hop {
                     ),
                 )));
             };
-            if !matches!(value, Param::Plain(_)) {
+            if value.is_secret() {
                 v.set_sensitive(true);
                 carried.push(name.clone());
             }
@@ -497,10 +522,12 @@ impl Hop {
         }
         let body = match &request.body {
             None => None,
-            Some(b) => Some(
-                serde_json::to_vec(b)
-                    .map_err(|e| Failure::Final(Error::new(ErrorKind::Input, e.to_string())))?,
-            ),
+            Some(b) => Some(b.bytes().ok_or_else(|| {
+                Failure::Final(Error::new(
+                    ErrorKind::Auth,
+                    "a secret of the form body was not supplied",
+                ))
+            })?),
         };
         Ok(Hop {
             method,
@@ -758,14 +785,14 @@ mod tests {
     fn retry_after_reads_seconds_and_http_dates() {
         let mut h = HeaderMap::new();
         h.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(&h, None), Some(Duration::from_secs(2)));
         let later = SystemTime::now() + Duration::from_secs(120);
         let date = httpdate::fmt_http_date(later);
         h.insert(
             reqwest::header::RETRY_AFTER,
             HeaderValue::from_str(&date).unwrap(),
         );
-        let wait = retry_after(&h).unwrap();
+        let wait = retry_after(&h, None).unwrap();
         assert!(
             wait > Duration::from_secs(110) && wait <= Duration::from_secs(120),
             "{wait:?}"
@@ -774,12 +801,12 @@ mod tests {
             reqwest::header::RETRY_AFTER,
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
-        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        assert_eq!(retry_after(&h, None), Some(Duration::ZERO));
         h.insert(
             reqwest::header::RETRY_AFTER,
             HeaderValue::from_static("soon"),
         );
-        assert_eq!(retry_after(&h), None);
+        assert_eq!(retry_after(&h, None), None);
     }
 
     #[test]

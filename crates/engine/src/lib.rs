@@ -36,6 +36,7 @@
 pub mod auth;
 pub mod connector;
 pub mod diagnostic;
+mod encode;
 pub mod error;
 pub mod execute;
 pub mod http;

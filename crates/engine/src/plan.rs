@@ -6,9 +6,12 @@ use serde_json::{Map, Value};
 
 use crate::auth::TokenRequest;
 use crate::connector::{Action, Connector, PathPart};
+use crate::encode;
 use crate::error::{Error, ErrorKind, InputViolation, Result};
 pub use crate::redact::Redactor;
-use crate::spec::{AuthMethod, AuthType, InputType, KeyPlacement, Placement, QueryStyle};
+use crate::spec::{
+    AuthMethod, AuthType, BodyFormat, EncodingStyle, InputType, KeyPlacement, Placement,
+};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -85,7 +88,7 @@ impl Credentials {
     }
 }
 
-/// A header or query value that may be secret.
+/// A header, query or form value that may be secret.
 #[derive(Debug, Clone)]
 pub enum Param {
     /// Shown as is.
@@ -93,9 +96,10 @@ pub enum Param {
     /// A credential or a `sensitive` input: shown as `[redacted]`. `None` when planning without
     /// credentials (dry run).
     Secret(Option<SecretString>),
-    /// An OAuth 2.0 bearer token (RFC 6750), sent as `Bearer <token>`, shown as
-    /// `Bearer [redacted]`; `None` until execution obtains the token.
-    Bearer(Option<SecretString>),
+    /// A secret after a fixed text: `Bearer <token>` (RFC 6750), `Basic <base64>` (RFC 7617), an
+    /// API key's `prefix`. Shown as the text and `[redacted]`; `None` until supplied (dry run)
+    /// or obtained (an OAuth 2.0 token, at execution).
+    Prefixed(String, Option<SecretString>),
 }
 
 impl Param {
@@ -104,24 +108,62 @@ impl Param {
         match self {
             Param::Plain(s) => Some(s.into()),
             Param::Secret(s) => s.as_ref().map(|s| s.expose_secret().into()),
-            Param::Bearer(t) => t
+            Param::Prefixed(prefix, s) => s
                 .as_ref()
-                .map(|t| format!("Bearer {}", t.expose_secret()).into()),
+                .map(|s| format!("{prefix}{}", s.expose_secret()).into()),
         }
     }
 
     /// The value to show: secrets are `[redacted]`.
-    pub fn shown(&self) -> &str {
+    pub fn shown(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Param::Plain(s) => s,
-            Param::Secret(_) => REDACTED,
-            Param::Bearer(_) => "Bearer [redacted]",
+            Param::Plain(s) => s.into(),
+            Param::Secret(_) => REDACTED.into(),
+            Param::Prefixed(prefix, _) => format!("{prefix}{REDACTED}").into(),
         }
+    }
+
+    /// Whether the value carries a credential or a sensitive input.
+    pub fn is_secret(&self) -> bool {
+        !matches!(self, Param::Plain(_))
     }
 }
 
 /// What is shown in place of a secret.
 pub const REDACTED: &str = "[redacted]";
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `application/json`.
+    Json(Value),
+    /// `application/x-www-form-urlencoded`: unencoded name–value pairs, in order.
+    Form(Vec<(String, Param)>),
+}
+
+impl Body {
+    /// The bytes on the wire; `None` when a secret of a form field was not supplied (dry run).
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Body::Json(v) => Some(v.to_string().into_bytes()),
+            Body::Form(pairs) => {
+                let mut form = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in pairs {
+                    form.append_pair(k, &v.expose()?);
+                }
+                Some(form.finish().into_bytes())
+            }
+        }
+    }
+
+    /// The `Content-Type` the body is sent with.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Body::Json(_) => "application/json",
+            Body::Form(_) => "application/x-www-form-urlencoded",
+        }
+    }
+}
 
 /// A fully rendered HTTP request.
 #[derive(Debug, Clone)]
@@ -134,9 +176,9 @@ pub struct HttpRequest {
     pub query: Vec<(String, Param)>,
     /// Headers, names in lowercase.
     pub headers: Vec<(String, Param)>,
-    /// JSON body, if any.
-    pub body: Option<Value>,
-    /// JSON pointers of body members that hold sensitive inputs.
+    /// The body, if any.
+    pub body: Option<Body>,
+    /// JSON pointers of JSON body members that hold sensitive inputs.
     pub sensitive_body: Vec<String>,
     /// The auth method used, and for OAuth 2.0 the token request to make.
     pub auth: Option<AuthPlan>,
@@ -175,9 +217,23 @@ pub struct ShownRequest {
     pub url: String,
     /// Headers, in order.
     pub headers: Map<String, Value>,
-    /// JSON body.
+    /// The body: a JSON body as JSON, a form body as its encoded text (secret values as
+    /// `[redacted]`, not encoded).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+}
+
+/// `pairs` form-encoded, secret values shown as `[redacted]`.
+fn shown_form(pairs: &[(String, Param)]) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    pairs
+        .iter()
+        .map(|(k, v)| match v {
+            Param::Plain(text) => format!("{}={}", encode(k), encode(text)),
+            secret => format!("{}={}", encode(k), secret.shown()),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 impl HttpRequest {
@@ -191,7 +247,7 @@ impl HttpRequest {
                         q.append_pair(
                             k,
                             &if shown {
-                                std::borrow::Cow::Borrowed(v.shown())
+                                v.shown()
                             } else {
                                 v.expose().unwrap_or_default()
                             },
@@ -200,7 +256,20 @@ impl HttpRequest {
                 }
                 u.to_string()
             }
-            Err(_) => self.url.clone(),
+            // A dry run shows a server variable it has no value for as `{name}`.
+            Err(_) if self.query.is_empty() => self.url.clone(),
+            Err(_) => {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                for (k, v) in &self.query {
+                    let text = if shown {
+                        v.shown()
+                    } else {
+                        v.expose().unwrap_or_default()
+                    };
+                    q.append_pair(k, &text);
+                }
+                format!("{}?{}", self.url, q.finish())
+            }
         }
     }
 
@@ -210,17 +279,21 @@ impl HttpRequest {
         let hide = |text: &str| redactor.redact(text);
         let mut headers = Map::new();
         for (k, v) in &self.headers {
-            headers.insert(k.clone(), Value::String(hide(v.shown())));
+            headers.insert(k.clone(), Value::String(hide(&v.shown())));
         }
-        let body = self.body.clone().map(|mut b| {
-            for p in &self.sensitive_body {
-                if let Some(slot) = b.pointer_mut(p) {
-                    *slot = Value::String(REDACTED.into());
+        let body = self.body.as_ref().map(|b| match b {
+            Body::Json(b) => {
+                let mut b = b.clone();
+                for p in &self.sensitive_body {
+                    if let Some(slot) = b.pointer_mut(p) {
+                        *slot = Value::String(REDACTED.into());
+                    }
                 }
+                // A template may have moved a sensitive value anywhere (`body: "{{ input.x }}"`).
+                redactor.redact_json(&mut b);
+                b
             }
-            // A template may have moved a sensitive value anywhere (`body: "{{ input.x }}"`).
-            redactor.redact_json(&mut b);
-            b
+            Body::Form(pairs) => Value::String(hide(&shown_form(pairs))),
         });
         ShownRequest {
             method: self.method.as_str(),
@@ -241,36 +314,73 @@ pub enum Mode {
 }
 
 impl Connector {
-    /// The base URL for `config`: `base_url`, else the named server, else the default server.
+    /// The base URL for `config`: `base_url`, else the named server, else the default server,
+    /// with the server's `{variables}` filled from their credentials.
     ///
     /// # Errors
-    /// [`ErrorKind::Usage`] for an unknown server name or an invalid base URL.
-    pub fn base_url(&self, config: &Config) -> Result<String> {
-        let url = match (&config.base_url, &config.server) {
-            (Some(url), _) => url.clone(),
-            (None, Some(name)) => match self.spec.servers.get(name) {
-                Some(s) => s.url.clone(),
+    /// [`ErrorKind::Usage`] for an unknown server name or an invalid base URL; in
+    /// [`Mode::Execute`], [`ErrorKind::Auth`] for a server variable whose credential is unset,
+    /// and [`ErrorKind::Usage`] for one that is not a host name. A dry run shows an unset
+    /// variable as `{name}`.
+    pub fn base_url(&self, config: &Config, mode: Mode) -> Result<String> {
+        let name = match (&config.base_url, &config.server) {
+            (Some(url), _) => {
+                check_url(url, "base URL")?;
+                return Ok(url.trim_end_matches('/').to_owned());
+            }
+            (None, Some(name)) => name,
+            (None, None) => &self.spec.default_server,
+        };
+        let Some(server) = self.spec.servers.get(name) else {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("connector `{}` has no server `{name}`", self.spec.key),
+            )
+            .with_hint(crate::diagnostic::unknown_name_hint(
+                name,
+                "server",
+                self.spec.servers.keys().map(String::as_str),
+            )));
+        };
+        let mut url = server.url.clone();
+        for (var, source) in &server.variables {
+            let value = match config.credentials.get(&source.credential) {
+                Some(v) => host_value(v.expose_secret(), var, self.env_of(&source.credential))?,
+                None if mode == Mode::DryRun => continue,
                 None => {
                     return Err(Error::new(
-                        ErrorKind::Usage,
-                        format!("connector `{}` has no server `{name}`", self.spec.key),
+                        ErrorKind::Auth,
+                        format!(
+                            "server `{name}` needs {} for its `{{{var}}}`",
+                            self.env_of(&source.credential)
+                        ),
                     )
-                    .with_hint(crate::diagnostic::unknown_name_hint(
-                        name,
-                        "server",
-                        self.spec.servers.keys().map(String::as_str),
-                    )));
+                    .with_hint("set it, or pass a base URL instead"));
                 }
-            },
-            (None, None) => self
-                .spec
-                .servers
-                .get(&self.spec.default_server)
-                .map(|s| s.url.clone())
-                .unwrap_or_default(),
-        };
-        check_url(&url, "base URL")?;
+            };
+            url = url.replace(&format!("{{{var}}}"), &value);
+        }
+        if mode == Mode::Execute || server.variables.is_empty() {
+            check_url(&url, "base URL")?;
+        }
         Ok(url.trim_end_matches('/').to_owned())
+    }
+
+    /// How `action`'s body is encoded: its `body_format`, else the connector's default, else JSON.
+    pub fn body_format(&self, action: &Action) -> BodyFormat {
+        action
+            .spec
+            .body_format
+            .or(self.spec.defaults.body_format)
+            .unwrap_or_default()
+    }
+
+    /// The environment variable of a credential, for messages.
+    fn env_of<'a>(&'a self, credential: &'a str) -> &'a str {
+        self.spec
+            .credentials
+            .get(credential)
+            .map_or(credential, |c| c.env.as_str())
     }
 
     /// Plans `action` with `input`: validates the input, renders templates, encodes the path and
@@ -303,7 +413,7 @@ impl Connector {
     ) -> Result<HttpRequest> {
         let empty = Map::new();
         let input_map = input.as_object().unwrap_or(&empty);
-        // Schema violations and path problems are reported together.
+        // Schema violations, path and encoding problems are reported together.
         let mut violations = action.check_input(input);
         let normalized = normalize_integers(action, input_map, &mut violations);
         let input_map = normalized.as_ref().unwrap_or(input_map);
@@ -313,33 +423,45 @@ impl Connector {
             violations.push(v);
         }
         let compiled = self.compiled(action)?;
-        let mut url = self.base_url(config)?;
-        for part in &compiled.path {
-            match part {
-                PathPart::Literal(s) => url.push_str(s),
-                PathPart::Param(id) => {
-                    let raw = match input_map.get(id) {
-                        Some(Value::String(s)) => s.clone(),
-                        Some(Value::Number(n)) => n.to_string(),
-                        _ => continue, // missing or mistyped: the schema reports it
-                    };
-                    let sensitive = action.spec.inputs.get(id).is_some_and(|i| i.sensitive);
-                    if let Some(problem) = path_value_problem(&raw, sensitive) {
-                        violations.push(InputViolation {
-                            pointer: format!("/{id}"),
-                            message: problem,
-                        });
-                    }
-                    url.extend(percent_encoding::utf8_percent_encode(&raw, SEGMENT));
-                }
-            }
-        }
+        let mut url = self.base_url(config, mode)?;
+        push_path(&mut url, &compiled.path, action, input_map, &mut violations);
+        let form = self.body_format(action) == BodyFormat::Form;
+        let placed = place_inputs(
+            action,
+            input_map,
+            (compiled.body.is_none(), form),
+            &mut violations,
+        );
         if !violations.is_empty() {
             violations.sort_by(|a, b| a.pointer.cmp(&b.pointer));
             return Err(Error::input(&self.spec.key, &action.id, violations));
         }
+        let rendered = self.render_templates(action, compiled, input_map, config)?;
+        let mut request = self.assemble(action, url, placed, rendered)?;
+        request.auth = self.apply_auth(&mut request.headers, &mut request.query, config, mode)?;
+        self.check_header_values(action, &request.headers)?;
+        let mut sensitive_values = Vec::new();
+        for (id, spec) in &action.spec.inputs {
+            if spec.sensitive
+                && let Some(v) = input_map.get(id)
+            {
+                collect_scalars(v, &mut sensitive_values);
+            }
+        }
+        sensitive_values.retain(|v| v.chars().count() >= MIN_REDACTED_LEN);
+        request.sensitive_values = sensitive_values;
+        Ok(request)
+    }
 
-        let context = self.template_context(input_map, config);
+    /// The connector's and the action's header, query and body templates, rendered.
+    fn render_templates(
+        &self,
+        action: &Action,
+        compiled: &crate::connector::Compiled,
+        input: &Map<String, Value>,
+        config: &Config,
+    ) -> Result<Rendered> {
+        let context = self.template_context(input, config);
         let templates = self.templates();
         let render = |t: &crate::template::ValueTemplate, what: &str| {
             templates.render(t, &context).map_err(|e| {
@@ -349,110 +471,101 @@ impl Connector {
                 )
             })
         };
-
-        // Headers: defaults, then header inputs, then action templates.
-        let mut headers: Vec<(String, Param)> = Vec::new();
-        let set_header = |headers: &mut Vec<(String, Param)>, name: &str, value: Param| {
-            headers.retain(|(n, _)| n != name);
-            headers.push((name.to_owned(), value));
-        };
-        for (name, t) in &self.default_headers {
-            if action
+        let omitted = |name: &str| {
+            action
                 .spec
                 .omit_headers
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case(name))
+        };
+        let mut out = Rendered::default();
+        for (name, t) in &self.default_headers {
+            if !omitted(name)
+                && let Some(v) = render(t, "header")?
             {
-                continue;
-            }
-            if let Some(v) = render(t, "header")? {
-                set_header(&mut headers, name, Param::Plain(scalar_text(&v)));
-            }
-        }
-        let mut query: Vec<(String, Param)> = Vec::new();
-        let mut body = Map::new();
-        let mut sensitive_body = Vec::new();
-        for (id, spec) in &action.spec.inputs {
-            let Some(value) = input_map.get(id) else {
-                continue;
-            };
-            let wire = spec.wire_name(id);
-            let wrap = |s: String| {
-                if spec.sensitive {
-                    Param::Secret(Some(SecretString::from(s)))
-                } else {
-                    Param::Plain(s)
-                }
-            };
-            match spec.placement {
-                Placement::Path => {}
-                Placement::Header => set_header(
-                    &mut headers,
-                    &wire.to_ascii_lowercase(),
-                    wrap(scalar_text(value)),
-                ),
-                Placement::Query => match (value, spec.kind) {
-                    (Value::Array(items), InputType::Array) => {
-                        let texts: Vec<String> = items.iter().map(scalar_text).collect();
-                        match spec.style.unwrap_or_default() {
-                            QueryStyle::Repeat => {
-                                query.extend(texts.into_iter().map(|t| (wire.to_owned(), wrap(t))))
-                            }
-                            QueryStyle::Comma => {
-                                query.push((wire.to_owned(), wrap(texts.join(","))))
-                            }
-                            QueryStyle::Space => {
-                                query.push((wire.to_owned(), wrap(texts.join(" "))))
-                            }
-                            QueryStyle::Pipe => {
-                                query.push((wire.to_owned(), wrap(texts.join("|"))))
-                            }
-                        }
-                    }
-                    _ => query.push((wire.to_owned(), wrap(scalar_text(value)))),
-                },
-                Placement::Body => {
-                    if compiled.body.is_none() {
-                        body.insert(wire.to_owned(), value.clone());
-                        if spec.sensitive {
-                            sensitive_body.push(format!("/{}", crate::yaml::escape_token(wire)));
-                        }
-                    }
-                }
+                out.default_headers.push((name.clone(), encode::text(&v)));
             }
         }
         for (name, t) in &compiled.headers {
             if let Some(v) = render(t, "header")? {
-                set_header(&mut headers, name, Param::Plain(scalar_text(&v)));
+                out.headers.push((name.clone(), encode::text(&v)));
             }
         }
         for (name, t) in &compiled.query {
             if let Some(v) = render(t, "query")? {
-                query.retain(|(n, _)| n != name);
-                query.push((name.clone(), Param::Plain(scalar_text(&v))));
+                out.query.push((name.clone(), encode::text(&v)));
             }
         }
-        let body = match &compiled.body {
-            Some(t) => render(t, "body")?,
-            None if body.is_empty() => None,
-            None => Some(Value::Object(body)),
-        };
-        if body.is_some() {
-            set_header(
-                &mut headers,
-                "content-type",
-                Param::Plain("application/json".into()),
-            );
+        if let Some(t) = &compiled.body {
+            out.body = render(t, "body")?;
         }
-        set_header(
-            &mut headers,
-            "accept",
-            Param::Plain("application/json".into()),
-        );
+        Ok(out)
+    }
 
-        let auth = self.apply_auth(&mut headers, &mut query, config, mode)?;
-        // Header values must be sendable: a dry run must not approve what a real run refuses.
-        for (name, value) in &headers {
+    /// The request from its parts. Headers: the connector's, then header inputs, then the
+    /// action's templates, each replacing an earlier one of the same name; `Accept` and
+    /// `Content-Type` are the engine's only where none was declared.
+    fn assemble(
+        &self,
+        action: &Action,
+        url: String,
+        placed: Placed,
+        rendered: Rendered,
+    ) -> Result<HttpRequest> {
+        let mut headers: Vec<(String, Param)> = Vec::new();
+        let Placed {
+            mut query,
+            headers: input_headers,
+            body: members,
+            sensitive_body,
+        } = placed;
+        let plain = rendered
+            .default_headers
+            .into_iter()
+            .map(|(n, v)| (n, Param::Plain(v)));
+        let templated = rendered
+            .headers
+            .into_iter()
+            .map(|(n, v)| (n, Param::Plain(v)));
+        for (name, value) in plain.chain(input_headers).chain(templated) {
+            set_header(&mut headers, &name.to_ascii_lowercase(), value);
+        }
+        for (name, value) in rendered.query {
+            query.retain(|(n, _)| *n != name);
+            query.push((name, Param::Plain(value)));
+        }
+        let body = match (rendered.body, self.body_format(action)) {
+            (Some(Value::Null) | None, _) if members.is_empty() => None,
+            (Some(v), BodyFormat::Json) => Some(Body::Json(v)),
+            (Some(v), BodyFormat::Form) => {
+                Some(Body::Form(form_of_template(&self.spec.key, action, &v)?))
+            }
+            (None, BodyFormat::Json) => Some(Body::Json(members.json())),
+            (None, BodyFormat::Form) => Some(Body::Form(members.form())),
+        };
+        if let Some(b) = &body
+            && !has_header(&headers, "content-type")
+        {
+            headers.push(("content-type".into(), Param::Plain(b.content_type().into())));
+        }
+        if !has_header(&headers, "accept") {
+            headers.push(("accept".into(), Param::Plain("application/json".into())));
+        }
+        Ok(HttpRequest {
+            method: action.spec.method,
+            url,
+            query,
+            headers,
+            body,
+            sensitive_body,
+            auth: None,
+            sensitive_values: Vec::new(),
+        })
+    }
+
+    /// Header values must be sendable: a dry run must not approve what a real run refuses.
+    fn check_header_values(&self, action: &Action, headers: &[(String, Param)]) -> Result<()> {
+        for (name, value) in headers {
             if let Param::Plain(text) = value
                 && reqwest::header::HeaderValue::from_str(text).is_err()
             {
@@ -468,25 +581,7 @@ impl Connector {
                 ));
             }
         }
-        let mut sensitive_values = Vec::new();
-        for (id, spec) in &action.spec.inputs {
-            if spec.sensitive
-                && let Some(v) = input_map.get(id)
-            {
-                collect_scalars(v, &mut sensitive_values);
-            }
-        }
-        sensitive_values.retain(|v| v.chars().count() >= MIN_REDACTED_LEN);
-        Ok(HttpRequest {
-            auth,
-            sensitive_values,
-            method: action.spec.method,
-            url,
-            query,
-            headers,
-            body,
-            sensitive_body,
-        })
+        Ok(())
     }
 
     fn template_context(&self, input: &Map<String, Value>, config: &Config) -> minijinja::Value {
@@ -595,8 +690,9 @@ impl Connector {
             })
     }
 
-    /// Adds the chosen auth method to the request. API keys are placed now; OAuth 2.0 leaves a
-    /// bearer placeholder that execution fills with a token.
+    /// Adds the chosen auth method to the request. API keys, bearer tokens and basic
+    /// credentials are placed now; OAuth 2.0 leaves a bearer placeholder that execution fills
+    /// with a token.
     fn apply_auth(
         &self,
         headers: &mut Vec<(String, Param)>,
@@ -607,58 +703,328 @@ impl Connector {
         let Some((name, method)) = self.select_auth(config, mode)? else {
             return Ok(None);
         };
-        match method.kind {
+        let cred = |c: &Option<String>| {
+            c.as_deref()
+                .and_then(|c| config.credentials.get(c))
+                .cloned()
+        };
+        let mut token = None;
+        let (place, value) = match method.kind {
             AuthType::ApiKey => {
-                let value = method
-                    .credential
-                    .as_deref()
-                    .and_then(|c| config.credentials.get(c))
-                    .cloned();
+                let prefix = method.prefix.clone().unwrap_or_default();
                 let key_name = method.name.clone().unwrap_or_default();
-                match method.placement.unwrap_or(KeyPlacement::Header) {
-                    KeyPlacement::Header => {
-                        let key_name = key_name.to_ascii_lowercase();
-                        headers.retain(|(n, _)| *n != key_name);
-                        headers.push((key_name, Param::Secret(value)));
-                    }
-                    KeyPlacement::Query => query.push((key_name, Param::Secret(value))),
-                }
-                Ok(Some(AuthPlan {
-                    method: name.to_owned(),
-                    token: None,
-                }))
+                let place = match method.placement.unwrap_or(KeyPlacement::Header) {
+                    KeyPlacement::Header => Place::Header(key_name.to_ascii_lowercase()),
+                    KeyPlacement::Query => Place::Query(key_name),
+                };
+                (place, Param::Prefixed(prefix, cred(&method.credential)))
             }
+            AuthType::Bearer => (
+                Place::Header("authorization".into()),
+                Param::Prefixed("Bearer ".into(), cred(&method.credential)),
+            ),
+            AuthType::Basic => (
+                Place::Header("authorization".into()),
+                Param::Prefixed("Basic ".into(), basic_credentials(method, config, mode)),
+            ),
             AuthType::Oauth2ClientCredentials => {
-                headers.retain(|(n, _)| n != "authorization");
-                headers.push(("authorization".into(), Param::Bearer(None)));
-                let cred = |c: &Option<String>| {
-                    c.as_deref()
-                        .and_then(|c| config.credentials.get(c))
-                        .cloned()
+                token = self.token_request(name, method, config, mode)?;
+                (
+                    Place::Header("authorization".into()),
+                    Param::Prefixed("Bearer ".into(), None),
+                )
+            }
+        };
+        match place {
+            Place::Header(n) => set_header(headers, &n, value),
+            Place::Query(n) => query.push((n, value)),
+        }
+        Ok(Some(AuthPlan {
+            method: name.to_owned(),
+            token,
+        }))
+    }
+
+    /// For OAuth 2.0 when executing: how to obtain the token (`None` in a dry run).
+    fn token_request(
+        &self,
+        name: &str,
+        method: &AuthMethod,
+        config: &Config,
+        mode: Mode,
+    ) -> Result<Option<TokenRequest>> {
+        let cred = |c: &Option<String>| {
+            c.as_deref()
+                .and_then(|c| config.credentials.get(c))
+                .cloned()
+        };
+        let (Mode::Execute, Some(client_id), Some(client_secret)) =
+            (mode, cred(&method.client_id), cred(&method.client_secret))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(TokenRequest {
+            method: name.to_owned(),
+            token_url: self.token_url(config, name)?,
+            client_id,
+            client_secret,
+            client_secret_secondary: cred(&method.client_secret_secondary),
+            client_auth: method.client_auth.unwrap_or_default(),
+            scope: method.scope.clone(),
+            secret_names: (
+                method.client_secret.clone().unwrap_or_default(),
+                method.client_secret_secondary.clone(),
+            ),
+        }))
+    }
+}
+
+/// The action's and the connector's templates, rendered (names as declared).
+#[derive(Default)]
+struct Rendered {
+    default_headers: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Option<Value>,
+}
+
+/// Where the inputs go: query pairs, header values and body members, in input order.
+#[derive(Default)]
+struct Placed {
+    query: Vec<(String, Param)>,
+    headers: Vec<(String, Param)>,
+    body: Members,
+    /// JSON pointers of sensitive body members.
+    sensitive_body: Vec<String>,
+}
+
+/// Body members placed from inputs: wire name, value, encoding style, sensitive.
+#[derive(Default)]
+struct Members(Vec<(String, Value, Option<EncodingStyle>, bool)>);
+
+impl Members {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn push(&mut self, member: (String, Value, Option<EncodingStyle>, bool)) {
+        self.0.push(member);
+    }
+
+    fn json(self) -> Value {
+        Value::Object(self.0.into_iter().map(|(k, v, _, _)| (k, v)).collect())
+    }
+
+    /// The form fields; encoding problems were reported by [`place_inputs`].
+    fn form(self) -> Vec<(String, Param)> {
+        let mut out = Vec::new();
+        for (name, value, style, sensitive) in self.0 {
+            for (k, v) in encode::pairs(&name, &value, style).unwrap_or_default() {
+                out.push((k, wrap(v, sensitive)));
+            }
+        }
+        out
+    }
+}
+
+/// A value as a [`Param`]: secret when the input is `sensitive`.
+fn wrap(text: String, sensitive: bool) -> Param {
+    if sensitive {
+        Param::Secret(Some(SecretString::from(text)))
+    } else {
+        Param::Plain(text)
+    }
+}
+
+/// Appends the action's path to `url`, each `{id}` an encoded segment of its input.
+fn push_path(
+    url: &mut String,
+    path: &[PathPart],
+    action: &Action,
+    input: &Map<String, Value>,
+    violations: &mut Vec<InputViolation>,
+) {
+    for part in path {
+        match part {
+            PathPart::Literal(s) => url.push_str(s),
+            PathPart::Param(id) => {
+                let raw = match input.get(id) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => continue, // missing or mistyped: the schema reports it
                 };
-                let token = match (mode, cred(&method.client_id), cred(&method.client_secret)) {
-                    (Mode::Execute, Some(client_id), Some(client_secret)) => Some(TokenRequest {
-                        method: name.to_owned(),
-                        token_url: self.token_url(config, name)?,
-                        client_id,
-                        client_secret,
-                        client_secret_secondary: cred(&method.client_secret_secondary),
-                        client_auth: method.client_auth.unwrap_or_default(),
-                        scope: method.scope.clone(),
-                        secret_names: (
-                            method.client_secret.clone().unwrap_or_default(),
-                            method.client_secret_secondary.clone(),
-                        ),
-                    }),
-                    _ => None,
-                };
-                Ok(Some(AuthPlan {
-                    method: name.to_owned(),
-                    token,
-                }))
+                let sensitive = action.spec.inputs.get(id).is_some_and(|i| i.sensitive);
+                if let Some(problem) = path_value_problem(&raw, sensitive) {
+                    violations.push(InputViolation {
+                        pointer: format!("/{id}"),
+                        message: problem,
+                    });
+                }
+                url.extend(percent_encoding::utf8_percent_encode(&raw, SEGMENT));
             }
         }
     }
+}
+
+/// Places every query, header and body input (body inputs only when `auto_body`: a body
+/// template places them itself). An array item a joined style cannot carry is a violation.
+fn place_inputs(
+    action: &Action,
+    input: &Map<String, Value>,
+    (auto_body, form): (bool, bool),
+    violations: &mut Vec<InputViolation>,
+) -> Placed {
+    let mut placed = Placed::default();
+    for (id, spec) in &action.spec.inputs {
+        let Some(value) = input.get(id) else {
+            continue;
+        };
+        let wire = spec.wire_name(id);
+        let pointer = format!("/{}", crate::yaml::escape_token(id));
+        let mut encoded = || match encode::pairs(wire, value, spec.style) {
+            Ok(pairs) => pairs,
+            Err(message) => {
+                violations.push(InputViolation {
+                    pointer: pointer.clone(),
+                    message,
+                });
+                Vec::new()
+            }
+        };
+        match spec.placement {
+            Placement::Path => {}
+            Placement::Header => placed
+                .headers
+                .push((wire.to_owned(), wrap(encode::text(value), spec.sensitive))),
+            Placement::Query => placed.query.extend(
+                encoded()
+                    .into_iter()
+                    .map(|(k, v)| (k, wrap(v, spec.sensitive))),
+            ),
+            Placement::Body if auto_body => {
+                if form {
+                    encoded();
+                }
+                if spec.sensitive {
+                    placed
+                        .sensitive_body
+                        .push(format!("/{}", crate::yaml::escape_token(wire)));
+                }
+                placed
+                    .body
+                    .push((wire.to_owned(), value.clone(), spec.style, spec.sensitive));
+            }
+            Placement::Body => {}
+        }
+    }
+    placed
+}
+
+/// A rendered body template as form fields: it must be an object; its members are encoded
+/// with the styles of the body inputs of the same name (the defaults otherwise).
+fn form_of_template(
+    connector: &str,
+    action: &Action,
+    body: &Value,
+) -> Result<Vec<(String, Param)>> {
+    let Value::Object(members) = body else {
+        return Err(Error::new(
+            ErrorKind::Spec,
+            format!(
+                "action `{}`: a form body template must render an object of fields",
+                action.id
+            ),
+        ));
+    };
+    let mut out = Vec::new();
+    for (name, value) in members {
+        let input = action
+            .spec
+            .inputs
+            .iter()
+            .find(|(id, i)| i.placement == Placement::Body && i.wire_name(id) == name)
+            .map(|(_, i)| i);
+        let style = input.and_then(|i| i.style);
+        let sensitive = input.is_some_and(|i| i.sensitive);
+        let pairs = encode::pairs(name, value, style).map_err(|e| {
+            Error::input(
+                connector,
+                &action.id,
+                vec![InputViolation {
+                    pointer: format!("/{}", crate::yaml::escape_token(name)),
+                    message: e,
+                }],
+            )
+        })?;
+        out.extend(pairs.into_iter().map(|(k, v)| (k, wrap(v, sensitive))));
+    }
+    Ok(out)
+}
+
+/// Where an auth method puts its value.
+enum Place {
+    Header(String),
+    Query(String),
+}
+
+/// `base64(username:password)` (RFC 7617 §2), an omitted or unset credential being empty;
+/// `None` in a dry run, where nothing is sent.
+fn basic_credentials(method: &AuthMethod, config: &Config, mode: Mode) -> Option<SecretString> {
+    use base64::Engine as _;
+    if mode == Mode::DryRun {
+        return None;
+    }
+    Some(SecretString::from(
+        base64::engine::general_purpose::STANDARD.encode(basic_pair(method, config)),
+    ))
+}
+
+/// `username:password` of a basic auth method, unset credentials empty (also a value to
+/// redact: the encoded pair is not the encoding of either half).
+pub(crate) fn basic_pair(method: &AuthMethod, config: &Config) -> String {
+    let value = |c: &Option<String>| {
+        c.as_deref()
+            .and_then(|c| config.credentials.get(c))
+            .map(|s| s.expose_secret().to_owned())
+            .unwrap_or_default()
+    };
+    format!("{}:{}", value(&method.username), value(&method.password))
+}
+
+/// Sets header `name` (lowercase), replacing any earlier value.
+fn set_header(headers: &mut Vec<(String, Param)>, name: &str, value: Param) {
+    headers.retain(|(n, _)| n != name);
+    headers.push((name.to_owned(), value));
+}
+
+fn has_header(headers: &[(String, Param)], name: &str) -> bool {
+    headers.iter().any(|(n, _)| n == name)
+}
+
+/// A server variable's value: a host name (RFC 1123 labels of letters, digits and hyphens,
+/// joined by dots) or an IPv4 address, optionally with a `:port`, so that a credential can choose
+/// the host but never add a path, a user name or another scheme.
+fn host_value(value: &str, var: &str, env: &str) -> Result<String> {
+    let value = value.trim();
+    let (host, port) = value.rsplit_once(':').unwrap_or((value, ""));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    let host_ok = !host.is_empty() && host.len() <= 253 && host.split('.').all(label_ok);
+    let port_ok =
+        port.is_empty() && !value.ends_with(':') || port.parse::<u16>().is_ok_and(|p| p > 0);
+    if host_ok && port_ok {
+        return Ok(value.to_ascii_lowercase());
+    }
+    Err(Error::new(
+        ErrorKind::Usage,
+        format!("{env} is not a host name, so it cannot fill the server URL's `{{{var}}}`"),
+    )
+    .with_hint("give the bare host, e.g. `dev-123456.example.com`: no scheme, path or spaces"))
 }
 
 /// A base or token URL must be absolute http(s), without a query, a fragment or a password:
@@ -784,14 +1150,6 @@ fn collect_scalars(v: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|i| collect_scalars(i, out)),
         Value::Object(members) => members.values().for_each(|m| collect_scalars(m, out)),
         Value::Bool(_) | Value::Null => {}
-    }
-}
-
-/// A scalar's text for headers and query strings: strings as they are, others as JSON.
-fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
     }
 }
 

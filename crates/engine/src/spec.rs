@@ -39,6 +39,10 @@ pub struct ConnectorSpec {
     /// Default headers (templates) sent with every action; omitted when they render empty.
     #[serde(default)]
     pub headers: IndexMap<String, String>,
+    /// Response headers every outcome keeps (rate-limit counters, `ETag`), matched without
+    /// regard to case; they appear in the outcome's `headers`, names in lowercase.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_headers: Vec<String>,
     /// Named pagination styles.
     #[serde(default)]
     pub pagination: IndexMap<String, PaginationStyle>,
@@ -73,6 +77,22 @@ pub struct Server {
     /// chooses both hosts and they cannot mismatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    /// The `{name}` variables of `url`, each filled from a credential (OpenAPI 3 server
+    /// variables, taken from the linked account instead of a default): `domain: { credential:
+    /// domain }` for `https://{domain}`. A value must be a host name, optionally with a port.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub variables: IndexMap<String, ServerVariable>,
+}
+
+/// Where a server URL variable's value comes from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerVariable {
+    /// The credential that holds the value (usually not secret: it is part of the URL).
+    pub credential: String,
+    /// What the value is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A value a linked account supplies, read from an environment variable.
@@ -100,8 +120,12 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthType {
-    /// A static key sent in a header or query parameter.
+    /// A static key sent in a header or query parameter, after an optional `prefix`.
     ApiKey,
+    /// A static bearer token, sent as `Authorization: Bearer <token>` (RFC 6750 §2.1).
+    Bearer,
+    /// HTTP Basic (RFC 7617): `Authorization: Basic base64(username:password)`.
+    Basic,
     /// OAuth 2.0 client credentials grant (RFC 6749 §4.4): a bearer token from the server's
     /// `token_url`, sent as `Authorization: Bearer …` (RFC 6750).
     Oauth2ClientCredentials,
@@ -141,9 +165,19 @@ pub struct AuthMethod {
     /// `api_key`: header or query parameter name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `api_key`: the credential that holds the key.
+    /// `api_key`: text sent before the key, e.g. `"SSWS "` for `Authorization: SSWS <key>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// `api_key`, `bearer`: the credential that holds the key or token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<String>,
+    /// `basic`: the credential that holds the user name (omitted: an empty user name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `basic`: the credential that holds the password (omitted: an empty password, as for
+    /// APIs that take a secret key as the user name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// `oauth2_client_credentials`: the credential holding the client id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -172,7 +206,13 @@ impl AuthMethod {
     /// The credentials this method needs, in order (the optional secondary secret excluded).
     pub fn required_credentials(&self) -> Vec<&str> {
         match self.kind {
-            AuthType::ApiKey => self.credential.as_deref().into_iter().collect(),
+            AuthType::ApiKey | AuthType::Bearer => self.credential.as_deref().into_iter().collect(),
+            AuthType::Basic => self
+                .username
+                .as_deref()
+                .into_iter()
+                .chain(self.password.as_deref())
+                .collect(),
             AuthType::Oauth2ClientCredentials => self
                 .client_id
                 .as_deref()
@@ -186,6 +226,8 @@ impl AuthMethod {
     pub fn credential_refs(&self) -> Vec<(&'static str, &str)> {
         [
             ("credential", &self.credential),
+            ("username", &self.username),
+            ("password", &self.password),
             ("client_id", &self.client_id),
             ("client_secret", &self.client_secret),
             ("client_secret_secondary", &self.client_secret_secondary),
@@ -193,6 +235,25 @@ impl AuthMethod {
         .into_iter()
         .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
         .collect()
+    }
+}
+
+impl AuthType {
+    /// The auth method keys that apply to this type (`type`, `unauthorized_hint` and
+    /// `description` apply to every type).
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            AuthType::ApiKey => &["in", "name", "prefix", "credential"],
+            AuthType::Bearer => &["credential"],
+            AuthType::Basic => &["username", "password"],
+            AuthType::Oauth2ClientCredentials => &[
+                "client_id",
+                "client_secret",
+                "client_secret_secondary",
+                "client_auth",
+                "scope",
+            ],
+        }
     }
 }
 
@@ -218,6 +279,22 @@ pub struct Defaults {
     /// process (concurrent pages and retries included).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
+    /// How request bodies are encoded when an action does not say (default `json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_format: Option<BodyFormat>,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    /// `application/json` (RFC 8259): the body inputs as one JSON object.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded` (the WHATWG URL Standard's form encoding): each body
+    /// input a field; strings as they are, numbers and booleans as their JSON text, `null`
+    /// left out, arrays and objects as the input's `style` says.
+    Form,
 }
 
 /// A request rate (the GCRA of the `governor` crate): on average `requests_per_second`, with
@@ -261,6 +338,30 @@ pub struct Retries {
     /// longer ends the run with a `rate_limited` error that says when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_wait: Option<u64>,
+    /// A response header that says when a rate limit resets, honoured like `Retry-After` on 429
+    /// and 503 answers that carry no `Retry-After`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_header: Option<ResetHeader>,
+}
+
+/// A rate-limit reset header (e.g. `X-Rate-Limit-Reset`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetHeader {
+    /// The header name.
+    pub name: String,
+    /// What its value counts.
+    pub unit: ResetUnit,
+}
+
+/// What a reset header's integer value means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetUnit {
+    /// The moment of the reset, in seconds since the Unix epoch (UTC).
+    EpochSeconds,
+    /// Seconds from now until the reset.
+    Seconds,
 }
 
 /// The action that checks that credentials work (`actionspec auth check`).
@@ -502,6 +603,12 @@ pub struct ActionSpec {
     /// Default headers this operation does not take.
     #[serde(default)]
     pub omit_headers: Vec<String>,
+    /// How the body is encoded (default: the connector's `defaults.body_format`, else `json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_format: Option<BodyFormat>,
+    /// Response headers to keep in the outcome, besides the connector's `keep_headers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_headers: Vec<String>,
     /// Reads only (default: GET). `true` on another method needs [`ActionSpec::read_only_reason`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
@@ -630,23 +737,40 @@ pub enum Placement {
     Query,
     /// A request header.
     Header,
-    /// A member of the JSON object body.
+    /// A member of the body (a JSON member or a form field, as the action's `body_format` says).
     Body,
 }
 
-/// How an array input is written in the query string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+/// How an array or object input is written in a query string or a form body (OpenAPI 3's
+/// `style`/`explode`: `repeat` is `form` exploded, `comma` is `form` unexploded, `space` and
+/// `pipe` are `spaceDelimited` and `pipeDelimited`, `bracket` is `deepObject`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum QueryStyle {
-    /// `a=1&a=2`
-    #[default]
+pub enum EncodingStyle {
+    /// `a=1&a=2` (the default for arrays).
     Repeat,
-    /// `a=1,2`
+    /// `a=1,2`; an item holding a comma is an input error.
     Comma,
-    /// `a=1 2`
+    /// `a=1 2`; an item holding a space is an input error.
     Space,
-    /// `a=1|2`
+    /// `a=1|2`; an item holding a `|` is an input error.
     Pipe,
+    /// `a[]=1&a[]=2` for arrays, `a[b]=1&a[c][d]=2` for objects.
+    Bracket,
+    /// The value as JSON text, `a=["x","y"]` (the default for objects).
+    Json,
+}
+
+impl EncodingStyle {
+    /// The separator of the joined styles.
+    pub fn separator(self) -> Option<char> {
+        match self {
+            EncodingStyle::Comma => Some(','),
+            EncodingStyle::Space => Some(' '),
+            EncodingStyle::Pipe => Some('|'),
+            _ => None,
+        }
+    }
 }
 
 /// One typed input of an action.
@@ -705,9 +829,10 @@ pub struct InputSpec {
     /// The API's own default (documentation only; never sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
-    /// How an array is written in the query string.
+    /// How an array or object is written in a query string or form body (default: `repeat`
+    /// for arrays, `json` for objects).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<QueryStyle>,
+    pub style: Option<EncodingStyle>,
     /// Redact the value in dry-run output, logs and errors.
     #[serde(default)]
     pub sensitive: bool,

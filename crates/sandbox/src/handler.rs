@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actionspec_engine::spec::{InputType, KeyPlacement, PaginationStyle, Placement, QueryStyle};
+use actionspec_engine::spec::{EncodingStyle, InputType, KeyPlacement, PaginationStyle, Placement};
 use bytes::{BufMut, Bytes, BytesMut};
 use hyper::HeaderMap;
 use serde_json::{Map, Value};
@@ -609,12 +609,7 @@ fn validate(
                         .and_then(|i| i.get("type"))
                         .and_then(|t| serde_json::from_value::<InputType>(t.clone()).ok())
                         .unwrap_or(InputType::String);
-                    let sep = match spec.style.unwrap_or_default() {
-                        QueryStyle::Repeat => None,
-                        QueryStyle::Comma => Some(','),
-                        QueryStyle::Space => Some(' '),
-                        QueryStyle::Pipe => Some('|'),
-                    };
+                    let sep = spec.style.and_then(EncodingStyle::separator);
                     let items: Vec<Value> = raw
                         .iter()
                         .flat_map(|v| match sep {

@@ -4,8 +4,8 @@
 
 use actionspec_engine::spec::{
     ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, ErrorShape,
-    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, ResponseValue,
-    Retries, SandboxSpec, Server, Timeouts,
+    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, ResetHeader,
+    ResponseValue, Retries, SandboxSpec, Server, ServerVariable, Timeouts,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -39,6 +39,8 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
     let pairs: Vec<(&str, &[&str])> = vec![
         ("ConnectorSpec", serde_introspect::<ConnectorSpec>()),
         ("Server", serde_introspect::<Server>()),
+        ("ServerVariable", serde_introspect::<ServerVariable>()),
+        ("ResetHeader", serde_introspect::<ResetHeader>()),
         ("Credential", serde_introspect::<Credential>()),
         ("AuthMethod", serde_introspect::<AuthMethod>()),
         ("HealthCheck", serde_introspect::<HealthCheck>()),
