@@ -16,6 +16,7 @@ mod errors;
 mod limits;
 mod listing;
 mod live;
+mod okta;
 mod safety;
 mod sandbox;
 mod secrets;

@@ -11,6 +11,7 @@ mod limits;
 mod listing;
 mod meta_schema;
 mod oauth;
+mod okta;
 mod pagination;
 mod raw_server;
 mod regressions;
