@@ -20,5 +20,6 @@ mod okta;
 mod safety;
 mod sandbox;
 mod secrets;
+mod slack;
 mod user_connectors;
 mod validate;

@@ -17,3 +17,4 @@ mod raw_server;
 mod regressions;
 mod resilience;
 mod safety;
+mod slack;
