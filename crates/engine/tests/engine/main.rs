@@ -16,3 +16,4 @@ mod raw_server;
 mod regressions;
 mod resilience;
 mod safety;
+mod wire_kinds;
