@@ -1036,22 +1036,56 @@ impl Loader<'_> {
         a: &ActionSpec,
         base: &str,
     ) -> Option<PaginationStyle> {
-        a.pagination.as_ref().and_then(|name| match spec.pagination.get(name) {
-            None => {
-                let hint = unknown_name_hint(name, "pagination style", spec.pagination.keys().map(String::as_str));
-                self.error(&format!("{base}/pagination"), false, format!("action `{id}` uses unknown pagination style `{name}`"), "not a key of `pagination`", Some(hint));
-                None
-            }
-            Some(style) => {
-                for (role, input_id, kind) in crate::paginate::style_inputs(style) {
-                    if !a.inputs.get(input_id).is_some_and(|i| i.kind == kind) {
-                        let t = kind.as_str();
-                        self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({} pagination) needs {} {t} input `{input_id}` ({role}), which action `{id}` does not declare", style.kind.as_str(), if t == "integer" { "an" } else { "a" }), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
-                    }
+        a.pagination
+            .as_ref()
+            .and_then(|name| match spec.pagination.get(name) {
+                None => {
+                    let hint = unknown_name_hint(
+                        name,
+                        "pagination style",
+                        spec.pagination.keys().map(String::as_str),
+                    );
+                    self.error(
+                        &format!("{base}/pagination"),
+                        false,
+                        format!("action `{id}` uses unknown pagination style `{name}`"),
+                        "not a key of `pagination`",
+                        Some(hint),
+                    );
+                    None
                 }
-                Some(style.clone())
+                Some(style) => {
+                    for (role, input_id, kind) in crate::paginate::style_inputs(style) {
+                        self.pagination_input(id, a, base, (name, style), (role, input_id, kind));
+                    }
+                    Some(style.clone())
+                }
+            })
+    }
+
+    /// One input a pagination style needs: declared, and of the type the kind sends. A wrong
+    /// type says which kinds exist rather than only "make it an integer": a string page token
+    /// usually means the API pages by cursor.
+    fn pagination_input(
+        &mut self,
+        id: &str,
+        a: &ActionSpec,
+        base: &str,
+        (name, style): (&str, &PaginationStyle),
+        (role, input_id, kind): (&str, &str, crate::spec::InputType),
+    ) {
+        let t = kind.as_str();
+        let kind_name = style.kind.as_str();
+        match a.inputs.get(input_id) {
+            Some(i) if i.kind == kind => {}
+            Some(i) => {
+                let pointer = format!("{base}/inputs/{}/type", escape_token(input_id));
+                self.error(&pointer, false, format!("pagination style `{name}` ({kind_name} pagination) sends {t} values in input `{input_id}` ({role}), but action `{id}` declares it as {}", article(i.kind.as_str())), "wrong type for the pagination kind", Some(format!("make it `type: {t}` if the API takes {t}s here; otherwise choose the pagination kind that matches the API: {}", crate::spec::PaginationType::ALL.iter().map(|k| format!("`{}`", k.as_str())).collect::<Vec<_>>().join(", "))));
             }
-        })
+            None => {
+                self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({kind_name} pagination) needs {} input `{input_id}` ({role}), which action `{id}` does not declare", article(t)), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
+            }
+        }
     }
 
     /// Compiles the action's header, query and body templates; a GET has no body.

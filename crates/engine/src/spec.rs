@@ -454,6 +454,15 @@ pub enum PaginationType {
 }
 
 impl PaginationType {
+    /// Every kind, in the order the format documents them.
+    pub const ALL: [PaginationType; 5] = [
+        PaginationType::Offset,
+        PaginationType::PageNumber,
+        PaginationType::Cursor,
+        PaginationType::LinkHeader,
+        PaginationType::NextUrl,
+    ];
+
     /// Its name in YAML.
     pub fn as_str(self) -> &'static str {
         match self {
