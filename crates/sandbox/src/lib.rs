@@ -61,7 +61,10 @@
 //! });
 //! ```
 
+mod form;
 mod handler;
+mod ids;
+mod list;
 mod model;
 mod oauth;
 mod query;

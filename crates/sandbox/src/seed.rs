@@ -191,6 +191,7 @@ enum Kind {
 struct Generator<'a> {
     resource: &'a str,
     id_field: &'a str,
+    ids: &'a crate::ids::IdGen,
     fields: IndexMap<String, Field>,
     kind: Kind,
 }
@@ -270,9 +271,9 @@ pub(crate) fn seed(model: &Model, seed: u64, counts: &[usize]) -> Store {
         let mut n = 0usize;
         while index < count {
             let mut ctx = generator.ctx(seed, index, &mut used, None);
-            let mut id = ctx.rng.object_id();
+            let mut id = resource.ids.generate(&mut ctx.rng);
             while ids.contains(&id) {
-                id = ctx.rng.object_id();
+                id = resource.ids.generate(&mut ctx.rng);
             }
             ids.insert(id.clone());
             let value = generator.complete(Map::new(), &id, &mut ctx);
@@ -307,6 +308,15 @@ fn param_text(input: &Map<String, Value>, id: &str) -> Option<String> {
     }
 }
 
+/// A record id member as text: a string, or an integer.
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Every record the examples show or name, per resource.
 fn example_records(model: &Model) -> Examples {
     let mut out: Examples = vec![IndexMap::new(); model.resources.len()];
@@ -336,11 +346,15 @@ fn example_records(model: &Model) -> Examples {
             // Records the example shows.
             if let Some(r) = route.resource {
                 let res = &model.resources[r];
-                let (key, path_id) = if route.op.is_item() {
-                    let n = params.len().saturating_sub(1);
-                    (params[..n].to_vec(), params.get(n).cloned())
-                } else {
-                    (params.clone(), None)
+                let key = params[..res.params.min(params.len())].to_vec();
+                let named_id = route
+                    .id_input
+                    .as_deref()
+                    .filter(|_| route.op.is_item())
+                    .and_then(|input| param_text(&example.input, input));
+                let record = match (&route.wrap, body) {
+                    (Some(p), Some(b)) => b.pointer(p),
+                    _ => body,
                 };
                 let shown: Vec<&Value> = match (route.op, body, &route.style) {
                     (Op::List, Some(b), Some(style)) => b
@@ -348,26 +362,29 @@ fn example_records(model: &Model) -> Examples {
                         .and_then(Value::as_array)
                         .map(|a| a.iter().collect())
                         .unwrap_or_default(),
-                    (Op::Get | Op::Update { .. } | Op::Delete | Op::Create, Some(b), _) => vec![b],
+                    (Op::Get | Op::Update { .. } | Op::Delete | Op::Create, Some(_), _)
+                        if route.reply.is_none() =>
+                    {
+                        record.into_iter().collect()
+                    }
                     _ => Vec::new(),
                 };
                 for rec in shown {
                     let Some(obj) = rec.as_object() else { continue };
                     let id = obj
                         .get(&res.id_field)
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .or_else(|| path_id.clone());
+                        .and_then(id_text)
+                        .or_else(|| named_id.clone());
                     if let Some(id) = id {
                         let mut obj = obj.clone();
-                        obj.insert(res.id_field.clone(), Value::String(id.clone()));
+                        obj.insert(res.id_field.clone(), res.ids.value(&id));
                         add(&mut out, r, key.clone(), id, obj);
                     }
                 }
                 // The record an item example names exists.
-                if let Some(id) = path_id {
+                if let Some(id) = named_id {
                     let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
+                    obj.insert(res.id_field.clone(), res.ids.value(&id));
                     add(&mut out, r, key, id, obj);
                 }
             }
@@ -378,7 +395,7 @@ fn example_records(model: &Model) -> Examples {
                     let res = &model.resources[parent.resource];
                     let id = params[n - 1].clone();
                     let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
+                    obj.insert(res.id_field.clone(), res.ids.value(&id));
                     add(&mut out, parent.resource, params[..n - 1].to_vec(), id, obj);
                 }
             }
@@ -387,7 +404,7 @@ fn example_records(model: &Model) -> Examples {
                 let res = &model.resources[*r];
                 for id in values {
                     let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
+                    obj.insert(res.id_field.clone(), res.ids.value(&id));
                     add(&mut out, *r, Vec::new(), id, obj);
                 }
             }
@@ -438,6 +455,7 @@ impl<'a> Generator<'a> {
         Generator {
             resource: &resource.name,
             id_field: &resource.id_field,
+            ids: &resource.ids,
             fields,
             kind,
         }
@@ -517,7 +535,7 @@ impl<'a> Generator<'a> {
         ctx: &mut Ctx,
     ) -> Map<String, Value> {
         let mut out = Map::new();
-        out.insert(self.id_field.to_owned(), Value::String(id.to_owned()));
+        out.insert(self.id_field.to_owned(), self.ids.value(id));
         for (name, field) in &self.fields {
             if name == self.id_field {
                 continue;
@@ -764,15 +782,11 @@ pub(crate) fn timestamp(secs: i64, millis: bool) -> String {
     )
 }
 
-/// The string, or the strings of an array of strings (ids an input refers to).
+/// The string or integer, or those of an array (ids an input refers to).
 pub(crate) fn strings_of(value: Option<&Value>) -> Vec<String> {
     match value {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(id_text).collect(),
+        Some(v) => id_text(v).into_iter().collect(),
         _ => Vec::new(),
     }
 }
