@@ -12,7 +12,9 @@
 //!
 //! A path is a collection when some action lists it or gets an item of it. An action's
 //! `sandbox:` hint overrides the derived operation. A resource is named after the last literal
-//! segment of its collection path (`/v2/usergroups` → `usergroups`).
+//! segment of its collection path (`/v2/usergroups` → `usergroups`). APIs whose paths do not
+//! name their records (RPC style, `POST /conversations.create`) say it with the `collection`
+//! hint, and which input carries the record id with `id_input`.
 
 use std::collections::HashMap;
 
@@ -671,71 +673,13 @@ fn compile_route(
         })
         .collect();
 
-    let wrap = hint.wrap.as_ref().map(|w| {
-        if w.starts_with('/') {
-            w.clone()
-        } else {
-            format!("/{}", actionspec_engine::yaml::escape_token(w))
-        }
-    });
-    // What a create adds by itself: members of the first example's response record that the
-    // example input did not send.
-    let mut defaults = Map::new();
-    let record_of = |e: &actionspec_engine::spec::Example| {
-        let body = e.response.as_ref()?.body.as_ref()?;
-        match &wrap {
-            Some(p) => body.pointer(p),
-            None => Some(body),
-        }
-        .and_then(Value::as_object)
-        .cloned()
+    let wrap = hint.wrap.as_deref().map(wrap_pointer);
+    let defaults = if op == Op::Create {
+        create_defaults(&spec.examples, &body_inputs, wrap.as_deref())
+    } else {
+        Map::new()
     };
-    if op == Op::Create
-        && let Some((example, body)) = spec
-            .examples
-            .iter()
-            .find_map(|e| record_of(e).map(|b| (e, b)))
-    {
-        let sent: Vec<&str> = body_inputs
-            .iter()
-            .filter(|b| example.input.contains_key(&b.id))
-            .map(|b| b.wire.as_str())
-            .collect();
-        for (k, v) in body {
-            if !sent.contains(&k.as_str()) {
-                defaults.insert(k, v);
-            }
-        }
-    }
-
-    let mut references = Vec::new();
-    for (input, target) in &hint.references {
-        if !spec.inputs.contains_key(input) {
-            return Err(Error::Model(format!(
-                "action `{}`: sandbox `references` names input `{input}`, which the action does not declare",
-                a.id
-            )));
-        }
-        let index = position_of(resources, target).ok_or_else(|| {
-                Error::Model(format!(
-                    "action `{}`: sandbox `references` names resource `{target}`, which does not exist (resources: {})",
-                    a.id,
-                    resources
-                        .iter()
-                        .map(|r| r.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?;
-        if resources[index].params > 0 {
-            return Err(Error::Model(format!(
-                "action `{}`: sandbox `references` names `{target}`, a nested collection; only top-level collections can be referenced",
-                a.id
-            )));
-        }
-        references.push((input.clone(), index));
-    }
-
+    let references = compile_references(a, &hint, resources)?;
     // The record a path prefix names must exist: for resource operations a prefix shorter than
     // the collection path, for other actions any prefix (the whole path included).
     let key = normalize(&segs);
@@ -751,20 +695,7 @@ fn compile_route(
         parent = None;
     }
 
-    let id_input = match (&hint.id_input, op.is_item()) {
-        (Some(input), _) if !spec.inputs.contains_key(input) => {
-            return Err(Error::Model(format!(
-                "action `{}`: sandbox `id_input` names input `{input}`, which the action does not declare",
-                a.id
-            )));
-        }
-        (Some(input), _) => Some(input.clone()),
-        (None, true) => segs.iter().rev().find_map(|s| match s {
-            Seg::Param(p) => Some(p.clone()),
-            Seg::Lit(_) => None,
-        }),
-        (None, false) => None,
-    };
+    let id_input = route_id_input(a, &hint, op, &segs)?;
     let validator = actionspec_engine::input::compile(a.input_schema()).ok();
     let wire_of = |name: &str| {
         spec.inputs
@@ -811,6 +742,110 @@ fn compile_route(
         sort: wire_of("sort"),
         fields: wire_of("fields"),
         examples: spec.examples.clone(),
+    })
+}
+
+/// A `wrap` hint as a JSON pointer: a member name becomes `/name`.
+fn wrap_pointer(wrap: &str) -> String {
+    if wrap.starts_with('/') {
+        wrap.to_owned()
+    } else {
+        format!("/{}", actionspec_engine::yaml::escape_token(wrap))
+    }
+}
+
+/// What a create adds by itself: the members of the first example's response record (at
+/// `wrap`) that the example input did not send.
+fn create_defaults(
+    examples: &[actionspec_engine::spec::Example],
+    body_inputs: &[BodyInput],
+    wrap: Option<&str>,
+) -> Map<String, Value> {
+    let record_of = |e: &actionspec_engine::spec::Example| {
+        let body = e.response.as_ref()?.body.as_ref()?;
+        match wrap {
+            Some(p) => body.pointer(p),
+            None => Some(body),
+        }
+        .and_then(Value::as_object)
+        .cloned()
+    };
+    let mut defaults = Map::new();
+    if let Some((example, body)) = examples.iter().find_map(|e| record_of(e).map(|b| (e, b))) {
+        let sent: Vec<&str> = body_inputs
+            .iter()
+            .filter(|b| example.input.contains_key(&b.id))
+            .map(|b| b.wire.as_str())
+            .collect();
+        for (k, v) in body {
+            if !sent.contains(&k.as_str()) {
+                defaults.insert(k, v);
+            }
+        }
+    }
+    defaults
+}
+
+/// The `references` hint: each input declared, each resource a top-level one.
+fn compile_references(
+    a: &actionspec_engine::Action,
+    hint: &ActionSandbox,
+    resources: &[Resource],
+) -> Result<Vec<(String, usize)>, Error> {
+    let spec = &a.spec;
+    let mut references = Vec::new();
+    for (input, target) in &hint.references {
+        if !spec.inputs.contains_key(input) {
+            return Err(Error::Model(format!(
+                "action `{}`: sandbox `references` names input `{input}`, which the action does not declare",
+                a.id
+            )));
+        }
+        let index = position_of(resources, target).ok_or_else(|| {
+                Error::Model(format!(
+                    "action `{}`: sandbox `references` names resource `{target}`, which does not exist (resources: {})",
+                    a.id,
+                    resources
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        if resources[index].params > 0 {
+            return Err(Error::Model(format!(
+                "action `{}`: sandbox `references` names `{target}`, a nested collection; only top-level collections can be referenced",
+                a.id
+            )));
+        }
+        references.push((input.clone(), index));
+    }
+
+    Ok(references)
+}
+
+/// The input that holds the record id: the `id_input` hint (declared), else for item
+/// operations the path's last placeholder.
+fn route_id_input(
+    a: &actionspec_engine::Action,
+    hint: &ActionSandbox,
+    op: Op,
+    segs: &[Seg],
+) -> Result<Option<String>, Error> {
+    let spec = &a.spec;
+    Ok(match (&hint.id_input, op.is_item()) {
+        (Some(input), _) if !spec.inputs.contains_key(input) => {
+            return Err(Error::Model(format!(
+                "action `{}`: sandbox `id_input` names input `{input}`, which the action does not declare",
+                a.id
+            )));
+        }
+        (Some(input), _) => Some(input.clone()),
+        (None, true) => segs.iter().rev().find_map(|s| match s {
+            Seg::Param(p) => Some(p.clone()),
+            Seg::Lit(_) => None,
+        }),
+        (None, false) => None,
     })
 }
 

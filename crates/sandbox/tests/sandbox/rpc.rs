@@ -283,3 +283,27 @@ async fn created_and_seeded_ids_follow_the_declared_pattern_type_and_format() {
         "the example's book"
     );
 }
+
+#[test]
+fn rpc_hints_that_cannot_work_are_refused() {
+    let text =
+        std::fs::read_to_string(crate::common::root().join("tests/fixtures/sandbox/chat.yaml"))
+            .unwrap();
+    let broken = text.replace(
+        "sandbox: { collection: users, id_input: user, wrap: user }",
+        "sandbox: { collection: users, id_input: nope, wrap: user }",
+    );
+    let c = actionspec_engine::Connector::from_yaml("chat.yaml", &broken).unwrap();
+    let e = actionspec_sandbox::Sandbox::new(&c, &Options::default()).unwrap_err();
+    assert!(e.to_string().contains("`nope`"), "{e}");
+    let broken = text.replace(
+        "sandbox: { collection: users, id_input: user, wrap: user }",
+        "sandbox: { collection: users, wrap: user }",
+    );
+    let c = actionspec_engine::Connector::from_yaml("chat.yaml", &broken).unwrap();
+    let e = actionspec_sandbox::Sandbox::new(&c, &Options::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("get_user") && e.to_string().contains("id_input"),
+        "{e}"
+    );
+}
