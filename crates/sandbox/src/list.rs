@@ -21,6 +21,14 @@ use crate::store::{Record, Store};
 /// The query parameter of next links when the style names none (`cursor_input`).
 const LINK_CURSOR: &str = "cursor";
 
+/// Where a page starts, as the request says.
+enum Start {
+    /// At this record.
+    At(usize),
+    /// A cursor the sandbox did not make, sent in input (or parameter) `name`.
+    Foreign { cursor: String, name: String },
+}
+
 /// What the response of one page says beyond its records.
 struct Window {
     limit: usize,
@@ -42,7 +50,7 @@ impl Shared {
         let Some(style) = &route.style else {
             return self.respond(route);
         };
-        let (start, limit) = match self.window(route, style, req) {
+        let (ref start, limit) = match self.window(route, style, req) {
             Ok(w) => w,
             Err(m) => return self.error(400, &m),
         };
@@ -59,22 +67,33 @@ impl Shared {
 
         let empty = crate::store::Partition::default();
         let records = &store.partition(r, key).unwrap_or(&empty).records;
-        let (total, page): (usize, Vec<&Record>) = if filters.is_empty() && sort.is_empty() {
+        let (total, page, start): (usize, Vec<&Record>, usize) = if filters.is_empty()
+            && sort.is_empty()
+        {
+            let start = match self.resolve(route, start, |c| records.get_index_of(c)) {
+                Ok(s) => s,
+                Err(m) => return self.error(400, &m),
+            };
             let end = start.saturating_add(limit).min(records.len());
             let page = (start.min(end)..end)
                 .filter_map(|i| records.get_index(i).map(|(_, rec)| rec))
                 .collect();
-            (records.len(), page)
+            (records.len(), page, start)
         } else {
-            let mut hits: Vec<&Record> = records
-                .values()
-                .filter(|rec| filters.iter().all(|f| f.matches(&rec.value)))
+            let mut hits: Vec<(&String, &Record)> = records
+                .iter()
+                .filter(|(_, rec)| filters.iter().all(|f| f.matches(&rec.value)))
                 .collect();
             if !sort.is_empty() {
-                hits.sort_by(|a, b| query::compare(&a.value, &b.value, &sort));
+                hits.sort_by(|a, b| query::compare(&a.1.value, &b.1.value, &sort));
             }
+            let start = match self.resolve(route, start, |c| hits.iter().position(|h| h.0 == c)) {
+                Ok(s) => s,
+                Err(m) => return self.error(400, &m),
+            };
             let total = hits.len();
-            (total, hits.into_iter().skip(start).take(limit).collect())
+            let page = hits.into_iter().skip(start).take(limit);
+            (total, page.map(|(_, rec)| rec).collect(), start)
         };
         let chunks: Vec<Bytes> = if fields.is_empty() {
             page.iter().map(|rec| rec.json.clone()).collect()
@@ -95,13 +114,46 @@ impl Shared {
         self.page_reply(route, style, &window, &chunks, req)
     }
 
+    /// Where a page starts: an offset, or for a cursor the sandbox did not make, after the
+    /// record whose id it is (`after=<id>` in APIs that page by record id); a cursor that the
+    /// action's examples use starts at the first record, so that the examples run as
+    /// documented. `find` gives a record id's index in the list.
+    ///
+    /// # Errors
+    /// A message for the 400 answer for any other cursor.
+    fn resolve(
+        &self,
+        route: &Route,
+        start: &Start,
+        find: impl Fn(&str) -> Option<usize>,
+    ) -> Result<usize, String> {
+        let (cursor, name) = match start {
+            Start::At(n) => return Ok(*n),
+            Start::Foreign { cursor, name } => (cursor, name),
+        };
+        if let Some(i) = find(cursor) {
+            return Ok(i + 1);
+        }
+        let shown = route
+            .examples
+            .iter()
+            .any(|e| e.input.get(name).and_then(Value::as_str) == Some(cursor.as_str()));
+        if shown {
+            return Ok(0);
+        }
+        Err(format!(
+            "`{}`: `{cursor}` is not a cursor this API gave",
+            wire(route, name)
+        ))
+    }
+
     /// The first record and the page size a request asks for.
     fn window(
         &self,
         route: &Route,
         style: &PaginationStyle,
         req: &Req,
-    ) -> Result<(usize, usize), String> {
+    ) -> Result<(Start, usize), String> {
         let number = |input: &str| -> Result<Option<u64>, String> {
             match req.input_text(route, input) {
                 None => Ok(None),
@@ -113,6 +165,7 @@ impl Shared {
                 }),
             }
         };
+        let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         let limit = match number(&style.limit_input)? {
             Some(l) => l,
             None => route
@@ -151,17 +204,16 @@ impl Shared {
                 };
                 match sent.filter(|c| !c.is_empty()) {
                     None => 0,
-                    Some(c) => decode_cursor(&c).ok_or_else(|| {
-                        format!(
-                            "`{}`: `{c}` is not a cursor this API gave",
-                            wire(route, &name)
-                        )
-                    })?,
+                    Some(c) => match decode_cursor(&c) {
+                        Some(n) => n,
+                        None => {
+                            return Ok((Start::Foreign { cursor: c, name }, to_usize(limit)));
+                        }
+                    },
                 }
             }
         };
-        let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-        Ok((to_usize(start), to_usize(limit)))
+        Ok((Start::At(to_usize(start)), to_usize(limit)))
     }
 
     /// The page's response: the body in the style's shape, and its headers.

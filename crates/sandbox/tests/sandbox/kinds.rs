@@ -257,3 +257,29 @@ async fn the_wire_of_each_kind() {
     assert_eq!(body["total"], 5);
     assert_eq!(body["books"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_record_id_as_the_cursor_starts_after_that_record() {
+    let c = load("tests/fixtures/sandbox/linkhub.yaml");
+    let sandbox = start(&c, &records(&[("members", 10)])).await;
+    let run = |input: Value| crate::common::run(&c, &sandbox, "list_members", input);
+    let all = run(json!({"limit": 10}))
+        .await
+        .unwrap()
+        .page
+        .unwrap()
+        .records;
+    let third = all[2].value()["id"].as_str().unwrap().to_owned();
+    let after = run(json!({"limit": 3, "after": third}))
+        .await
+        .unwrap()
+        .page
+        .unwrap();
+    let id = |r: &actionspec_engine::Record| r.value()["id"].clone();
+    let ids: Vec<Value> = after.records.iter().map(id).collect();
+    assert_eq!(ids, [id(&all[3]), id(&all[4]), id(&all[5])]);
+    let e = run(json!({"after": "00mNOSUCHMEMBER00000"}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, actionspec_engine::ErrorKind::Validation, "{e}");
+}
