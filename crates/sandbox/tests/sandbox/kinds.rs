@@ -123,7 +123,7 @@ async fn the_wire_of_each_kind() {
     let sandbox = start(&c, &records(&[("conversations", 3), ("users", 3)])).await;
     let key = sandbox.sandbox().api_key().to_owned();
     let url = |p: &str| format!("{}{p}", sandbox.base_url());
-    let get = |u: String| http().get(u).header("x-chat-token", key.as_str());
+    let get = |u: String| http().get(u).bearer_auth(key.as_str());
 
     let first: Value = get(url("/conversations.list?limit=2"))
         .send()
@@ -159,7 +159,7 @@ async fn the_wire_of_each_kind() {
 
     let users = http()
         .post(url("/users.list"))
-        .header("x-chat-token", key.as_str())
+        .bearer_auth(key.as_str())
         .json(&json!({"limit": 2}))
         .send()
         .await
@@ -175,7 +175,7 @@ async fn the_wire_of_each_kind() {
     );
     let users = http()
         .post(url("/users.list"))
-        .header("x-chat-token", key.as_str())
+        .bearer_auth(key.as_str())
         .json(&json!({"limit": 2, "cursor": next}))
         .send()
         .await

@@ -13,16 +13,17 @@ async fn create_by_form_then_read_rename_and_archive_through_the_engine() {
     let c = load("tests/fixtures/sandbox/chat.yaml");
     let sandbox = start(&c, &Options::default()).await;
     let key = sandbox.sandbox().api_key().to_owned();
-    let created: Value = http()
-        .post(format!("{}/conversations.create", sandbox.base_url()))
-        .header("x-chat-token", key.as_str())
-        .form(&[("name", "design-crit"), ("is_private", "true")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // Sent by the engine as a form body, with a bearer token.
+    let created = run(
+        &c,
+        &sandbox,
+        "create_channel",
+        json!({"name": "design-crit", "is_private": true}),
+    )
+    .await
+    .unwrap()
+    .body
+    .unwrap();
     assert_eq!(created["ok"], true, "{created}");
     let channel = &created["channel"];
     assert_eq!(channel["name"], "design-crit");
@@ -80,7 +81,7 @@ async fn create_by_form_then_read_rename_and_archive_through_the_engine() {
     // A form body is validated like a JSON one.
     let r: Value = http()
         .post(format!("{}/conversations.rename", sandbox.base_url()))
-        .header("x-chat-token", key.as_str())
+        .bearer_auth(key.as_str())
         .form(&[("channel", id.as_str())])
         .send()
         .await
@@ -105,7 +106,7 @@ async fn unknown_ids_answer_200_with_the_declared_code_and_the_engine_says_not_f
             "{}/conversations.info?channel=CZZZZZZZZZ",
             sandbox.base_url()
         ))
-        .header("x-chat-token", key.as_str())
+        .bearer_auth(key.as_str())
         .send()
         .await
         .unwrap();
@@ -137,7 +138,7 @@ async fn unknown_ids_answer_200_with_the_declared_code_and_the_engine_says_not_f
             "{}/conversations.info?channel=C0123ABCD9",
             sandbox.base_url()
         ))
-        .header("x-chat-token", "wrong")
+        .bearer_auth("wrong")
         .send()
         .await
         .unwrap()
