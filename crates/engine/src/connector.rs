@@ -9,14 +9,14 @@ use indexmap::IndexMap;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, SpecError, did_you_mean, unknown_name_hint};
+use crate::diagnostic::{Diagnostic, did_you_mean, unknown_name_hint};
 use crate::input;
 use crate::spec::{
     ActionSpec, AuthType, BodyFormat, ConnectorSpec, EncodingStyle, InputSpec, Method,
     PaginationStyle, Placement,
 };
 use crate::template::{Scope, TEMPLATE_FUEL, TemplateSet, ValueTemplate};
-use crate::yaml::{self, SourceMap, escape_token};
+use crate::yaml::{SourceMap, escape_token};
 
 /// The meta-schema every connector file is validated against (`spec/connector.schema.json`).
 pub const META_SCHEMA: &str = include_str!("../../../spec/connector.schema.json");
@@ -123,108 +123,6 @@ impl Action {
 }
 
 impl Connector {
-    /// Loads a connector from its YAML text. `file` names it in diagnostics.
-    ///
-    /// # Errors
-    /// A [`SpecError`] with every problem found, each located.
-    pub fn from_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
-        Self::load(file, source, Checks::All)
-    }
-
-    /// Loads a connector whose file has already passed [`Connector::from_yaml`] (one shipped in
-    /// a binary and checked by its tests): the meta-schema, the example inputs and the example
-    /// plans are not checked again, and each action's path, templates and input schema are
-    /// compiled when it is first planned (an action that does not compile is then an
-    /// [`crate::ErrorKind::Spec`] error). Start-up then costs a parse, not a full validation.
-    ///
-    /// # Errors
-    /// A [`SpecError`] for what the remaining checks find (YAML, types, references, the
-    /// default headers' templates).
-    pub fn from_trusted_yaml(file: &str, source: &str) -> Result<Connector, SpecError> {
-        Self::load(file, source, Checks::Trusted)
-    }
-
-    /// Loads a connector from the JSON form of a file that has passed [`Connector::from_yaml`]
-    /// (the CLI's build script converts its built-in connectors with `actionspec-yaml`, the
-    /// reader [`Connector::from_yaml`] uses): deserialized straight into a [`ConnectorSpec`], with
-    /// the checks of [`Connector::from_trusted_yaml`]. Actions are compiled on first use.
-    ///
-    /// # Errors
-    /// A [`SpecError`] for what the remaining checks find; none of its diagnostics is located
-    /// (the JSON has no source map): load the YAML with [`Connector::from_yaml`] to locate them.
-    pub fn from_trusted_json(file: &str, json: &str) -> Result<Connector, SpecError> {
-        let fail = |diagnostics| SpecError {
-            file: file.to_owned(),
-            source_text: Arc::from(""),
-            diagnostics,
-        };
-        let spec = serde_json::from_str::<ConnectorSpec>(json).map_err(|e| {
-            fail(vec![Diagnostic::new(
-                format!("the file does not match the connector format: {e}"),
-                "here",
-            )])
-        })?;
-        build(
-            file,
-            Some(spec),
-            &SourceMap::default(),
-            Vec::new(),
-            Checks::Trusted,
-        )
-        .map_err(fail)
-    }
-
-    fn load(file: &str, source: &str, checks: Checks) -> Result<Connector, SpecError> {
-        // The text is copied into the error only on failure (it is 100 KB for a large file).
-        let fail = |diagnostics: Vec<Diagnostic>| SpecError {
-            file: file.to_owned(),
-            source_text: Arc::from(source),
-            diagnostics,
-        };
-        let parsed = match checks {
-            Checks::All => yaml::parse(source),
-            // Trusted files need no locations; a problem found is still reported, unlocated.
-            Checks::Trusted => yaml::parse_untracked(source),
-        };
-        let mut doc = parsed.map_err(|issues| {
-            fail(
-                issues
-                    .into_iter()
-                    .map(|i| Diagnostic {
-                        span: Some(i.span),
-                        pointer: None,
-                        label: i.message.split(':').next().unwrap_or("here").to_owned(),
-                        title: i.message,
-                        hint: i.hint,
-                        related: i.related,
-                    })
-                    .collect(),
-            )
-        })?;
-        let schema_diags = match checks {
-            Checks::All => meta_schema_diagnostics(&doc.value, &doc.map),
-            Checks::Trusted => Vec::new(),
-        };
-        let spec = if schema_diags.is_empty() {
-            // Moved, not copied: nothing reads the tree after this.
-            match serde_json::from_value::<ConnectorSpec>(std::mem::take(&mut doc.value)) {
-                Ok(spec) => Some(spec),
-                Err(e) => {
-                    return Err(fail(vec![
-                        Diagnostic::new(
-                            format!("the file does not match the connector format: {e}"),
-                            "here",
-                        )
-                        .at(doc.map.key_or_value(""), Some(String::new())),
-                    ]));
-                }
-            }
-        } else {
-            salvage(&doc.value)
-        };
-        build(file, spec, &doc.map, schema_diags, checks).map_err(fail)
-    }
-
     /// The path and templates of `action`, one of this connector's actions: compiled at load by
     /// [`Connector::from_yaml`], else here on first use (into the connector's templates).
     ///
@@ -270,6 +168,14 @@ impl Connector {
     }
 
     /// The templates, for rendering.
+    /// Caps (or with `None` uncaps) the fuel the connector's templates may use in all.
+    pub(crate) fn set_fuel_cap(&mut self, cap: Option<u64>) {
+        self.templates
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .set_fuel_cap(cap);
+    }
+
     pub(crate) fn templates(&self) -> RwLockReadGuard<'_, TemplateSet> {
         self.templates
             .read()
@@ -331,7 +237,7 @@ impl Markers {
 ///
 /// # Errors
 /// Every diagnostic, those given included, sorted by position.
-fn build(
+pub(crate) fn build(
     file: &str,
     spec: Option<ConnectorSpec>,
     map: &SourceMap,
@@ -347,21 +253,7 @@ fn build(
     };
     // With meta-schema errors, the parts that still parse are checked too, so that one run
     // reports dangling references and template errors alongside the schema violations.
-    let mut connector = spec.map(|spec| loader.compile(file, spec));
-    if let Some(c) = &mut connector
-        && loader.diags.is_empty()
-        && checks == Checks::All
-    {
-        let cap = |c: &mut Connector, cap| {
-            c.templates
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner)
-                .set_fuel_cap(cap);
-        };
-        cap(c, Some(EXAMPLES_FUEL));
-        loader.plan_examples(c);
-        cap(c, None);
-    }
+    let connector = spec.map(|spec| loader.compile(file, spec));
     match connector {
         Some(c) if loader.diags.is_empty() => Ok(c),
         _ => {
@@ -370,6 +262,33 @@ fn build(
             diags.dedup();
             Err(diags)
         }
+    }
+}
+
+/// A diagnostic at `pointer` of the file `map` describes: on its key when `on_key` (and it has
+/// one), else on its value.
+pub(crate) fn located(
+    map: &SourceMap,
+    pointer: &str,
+    on_key: bool,
+    title: String,
+    label: &str,
+    hint: Option<String>,
+) -> Diagnostic {
+    let span = map.locate(pointer).map(|l| {
+        if on_key {
+            l.key.unwrap_or(l.value)
+        } else {
+            l.value
+        }
+    });
+    Diagnostic {
+        span,
+        pointer: Some(pointer.to_owned()),
+        title,
+        label: label.to_owned(),
+        hint,
+        related: None,
     }
 }
 
@@ -386,7 +305,7 @@ fn credential_names(spec: &ConnectorSpec) -> (Vec<&str>, Vec<&str>) {
 }
 
 /// The top level and each action that still deserialize, when the file has schema errors.
-fn salvage(doc: &Value) -> Option<ConnectorSpec> {
+pub(crate) fn salvage(doc: &Value) -> Option<ConnectorSpec> {
     let mut top = doc.as_object()?.clone();
     let actions = top.insert("actions".into(), Value::Object(serde_json::Map::new()));
     let mut spec: ConnectorSpec = serde_json::from_value(Value::Object(top)).ok()?;
@@ -400,7 +319,7 @@ fn salvage(doc: &Value) -> Option<ConnectorSpec> {
     Some(spec)
 }
 
-fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by_key(|d| d.span.map(|s| (s.start.line, s.start.col)));
 }
 
@@ -413,7 +332,7 @@ struct Loader<'a> {
 
 /// How much loading checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Checks {
+pub(crate) enum Checks {
     /// Everything: the meta-schema, input schemas, example inputs, example plans.
     All,
     /// What a file that passed `All` cannot fail (see [`Connector::from_trusted_yaml`]).
@@ -429,22 +348,8 @@ impl Loader<'_> {
         label: &str,
         hint: Option<String>,
     ) {
-        let loc = self.map.locate(pointer);
-        let span = loc.map(|l| {
-            if on_key {
-                l.key.unwrap_or(l.value)
-            } else {
-                l.value
-            }
-        });
-        self.diags.push(Diagnostic {
-            span,
-            pointer: Some(pointer.to_owned()),
-            title,
-            label: label.to_owned(),
-            hint,
-            related: None,
-        });
+        self.diags
+            .push(located(self.map, pointer, on_key, title, label, hint));
     }
 
     fn compile(&mut self, file: &str, spec: ConnectorSpec) -> Connector {
@@ -517,40 +422,6 @@ impl Loader<'_> {
             actions,
             default_headers,
             templates: RwLock::new(std::mem::take(self.templates)),
-        }
-    }
-
-    /// Plans every example as a dry run: template errors that only show when rendering (an
-    /// unknown filter, a bad argument) and example values the planner refuses are reported at
-    /// load, with the example's location, not at the first run. Once the examples have used
-    /// [`EXAMPLES_FUEL`], planning stops with one diagnostic.
-    fn plan_examples(&mut self, c: &Connector) {
-        let config = crate::plan::Config::default();
-        for action in c.actions.values() {
-            for (n, example) in action.spec.examples.iter().enumerate() {
-                let pointer = format!("/actions/{}/examples/{n}", escape_token(&action.id));
-                if c.template_fuel_spent() >= EXAMPLES_FUEL {
-                    let title = format!(
-                        "planning the examples stopped at example {} of action `{}`: together they used more than {EXAMPLES_FUEL} fuel",
-                        n + 1,
-                        action.id
-                    );
-                    let hint = format!(
-                        "templates must do little work: make loops and recursive macros end sooner (a render that fails counts as {TEMPLATE_FUEL})"
-                    );
-                    self.error(&pointer, true, title, "not planned", Some(hint));
-                    return;
-                }
-                let input = Value::Object(example.input.clone());
-                let Err(e) = c.plan(action, &input, &config, crate::plan::Mode::DryRun) else {
-                    continue;
-                };
-                let detail = match e.violations.first() {
-                    Some(v) => format!("{}: {}", v.pointer, v.message),
-                    None => e.message.clone(),
-                };
-                self.error(&pointer, true, format!("example {} of action `{}` cannot be planned: {detail}", n + 1, action.id), "this example", Some("fix the template or the example; a dry run of the example shows the request".into()));
-            }
         }
     }
 
@@ -1036,22 +907,56 @@ impl Loader<'_> {
         a: &ActionSpec,
         base: &str,
     ) -> Option<PaginationStyle> {
-        a.pagination.as_ref().and_then(|name| match spec.pagination.get(name) {
-            None => {
-                let hint = unknown_name_hint(name, "pagination style", spec.pagination.keys().map(String::as_str));
-                self.error(&format!("{base}/pagination"), false, format!("action `{id}` uses unknown pagination style `{name}`"), "not a key of `pagination`", Some(hint));
-                None
-            }
-            Some(style) => {
-                for (role, input_id, kind) in crate::paginate::style_inputs(style) {
-                    if !a.inputs.get(input_id).is_some_and(|i| i.kind == kind) {
-                        let t = kind.as_str();
-                        self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({} pagination) needs {} {t} input `{input_id}` ({role}), which action `{id}` does not declare", style.kind.as_str(), if t == "integer" { "an" } else { "a" }), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
-                    }
+        a.pagination
+            .as_ref()
+            .and_then(|name| match spec.pagination.get(name) {
+                None => {
+                    let hint = unknown_name_hint(
+                        name,
+                        "pagination style",
+                        spec.pagination.keys().map(String::as_str),
+                    );
+                    self.error(
+                        &format!("{base}/pagination"),
+                        false,
+                        format!("action `{id}` uses unknown pagination style `{name}`"),
+                        "not a key of `pagination`",
+                        Some(hint),
+                    );
+                    None
                 }
-                Some(style.clone())
+                Some(style) => {
+                    for (role, input_id, kind) in crate::paginate::style_inputs(style) {
+                        self.pagination_input(id, a, base, (name, style), (role, input_id, kind));
+                    }
+                    Some(style.clone())
+                }
+            })
+    }
+
+    /// One input a pagination style needs: declared, and of the type the kind sends. A wrong
+    /// type says which kinds exist rather than only "make it an integer": a string page token
+    /// usually means the API pages by cursor.
+    fn pagination_input(
+        &mut self,
+        id: &str,
+        a: &ActionSpec,
+        base: &str,
+        (name, style): (&str, &PaginationStyle),
+        (role, input_id, kind): (&str, &str, crate::spec::InputType),
+    ) {
+        let t = kind.as_str();
+        let kind_name = style.kind.as_str();
+        match a.inputs.get(input_id) {
+            Some(i) if i.kind == kind => {}
+            Some(i) => {
+                let pointer = format!("{base}/inputs/{}/type", escape_token(input_id));
+                self.error(&pointer, false, format!("pagination style `{name}` ({kind_name} pagination) sends {t} values in input `{input_id}` ({role}), but action `{id}` declares it as {}", article(i.kind.as_str())), "wrong type for the pagination kind", Some(format!("make it `type: {t}` if the API takes {t}s here; otherwise choose the pagination kind that matches the API: {}", crate::spec::PaginationType::ALL.iter().map(|k| format!("`{}`", k.as_str())).collect::<Vec<_>>().join(", "))));
             }
-        })
+            None => {
+                self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({kind_name} pagination) needs {} input `{input_id}` ({role}), which action `{id}` does not declare", article(t)), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
+            }
+        }
     }
 
     /// Compiles the action's header, query and body templates; a GET has no body.
@@ -1297,7 +1202,7 @@ fn path_input_names(inputs: &IndexMap<String, InputSpec>) -> Vec<String> {
 }
 
 /// Maps meta-schema violations to located diagnostics.
-fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
+pub(crate) fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
     let Some(validator) = META_VALIDATOR.as_ref() else {
         return vec![Diagnostic::new(
             "internal error: the embedded meta-schema does not compile",

@@ -18,9 +18,9 @@ use crate::record::{Record, pick, pick_many, records_in};
 use crate::spec::{ErrorShape, PaginationStyle, ResponseValue};
 
 pub use crate::http::{
-    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, RunOptions,
-    install_tls_provider,
+    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, install_tls_provider,
 };
+pub use crate::plan::RunOptions;
 
 /// How much of a non-JSON body an error message shows, in characters.
 const BODY_EXCERPT: usize = 200;

@@ -16,7 +16,7 @@ use crate::auth::TokenStore;
 use crate::connector::Action;
 use crate::error::{Error, ErrorKind, Result};
 use crate::origin::{self, Crossing};
-use crate::plan::HttpRequest;
+use crate::plan::{HttpRequest, RunOptions};
 use crate::spec::{Defaults, RateLimit, ResetHeader, ResetUnit};
 
 /// How long to wait for a TCP (and TLS) connection, unless the connector or the run says.
@@ -36,33 +36,6 @@ pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_REDIRECTS: usize = 10;
 /// The first backoff wait; each next one doubles, with jitter, up to [`MAX_WAIT`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-
-/// Per-run overrides of a connector's `defaults:`; `None` keeps the connector's value (or, where
-/// it has none, the engine's constant above).
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    /// Follow redirects (same origin with credentials; see [`crate::spec::Defaults`]).
-    pub follow_redirects: Option<bool>,
-    /// Attempts in all for idempotent actions (`1`: never retry).
-    pub attempts: Option<u32>,
-    /// The longest wait before a retry.
-    pub max_wait: Option<Duration>,
-    /// Establishing a connection.
-    pub connect_timeout: Option<Duration>,
-    /// One attempt.
-    pub attempt_timeout: Option<Duration>,
-    /// One action call in all.
-    pub deadline: Option<Duration>,
-    /// The largest response body accepted, in bytes.
-    pub max_response_bytes: Option<u64>,
-    /// Listing every page: stop after this many pages (the summary's `next_input` goes on).
-    pub max_pages: Option<u64>,
-    /// Listing every page: stop after this many records (the summary's `next_input` goes on).
-    pub max_records: Option<u64>,
-    /// Listing every page: how many pages may be in flight at once once the total is known
-    /// (default [`CONCURRENCY`]; `1` fetches one page after another).
-    pub concurrency: Option<usize>,
-}
 
 /// Pages in flight at once when listing a list whose total is known.
 pub const CONCURRENCY: usize = 4;
@@ -400,7 +373,7 @@ fn finish(
             e
         }
     };
-    e.message = crate::plan::redact(&e.message, secrets);
+    e.message = crate::redact::redact(&e.message, secrets);
     e.retryable = true;
     Err(e.with_action(&action.id))
 }
@@ -585,7 +558,7 @@ fn redirected(
     let refuse = |why: String| {
         Error::new(
             ErrorKind::Upstream,
-            crate::plan::redact(
+            crate::redact::redact(
                 &format!(
                     "{} {} answered {} and the redirect was refused: {why}",
                     request.method.as_str(),

@@ -110,7 +110,7 @@ fn describe(
     let instance = input.pointer(&pointer).unwrap_or(&Value::Null);
     // Never echo a sensitive value; shorten long ones.
     let shown = if sensitive {
-        crate::plan::REDACTED.to_owned()
+        crate::redact::REDACTED.to_owned()
     } else {
         truncate(&instance.to_string())
     };

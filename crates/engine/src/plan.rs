@@ -8,7 +8,7 @@ use crate::auth::TokenRequest;
 use crate::connector::{Action, Connector, PathPart};
 use crate::encode;
 use crate::error::{Error, ErrorKind, InputViolation, Result};
-pub use crate::redact::Redactor;
+pub use crate::redact::{MIN_REDACTED_LEN, REDACTED, Redactor, redact};
 use crate::spec::{
     AuthMethod, AuthType, BodyFormat, EncodingStyle, InputType, KeyPlacement, Placement,
 };
@@ -34,7 +34,34 @@ pub struct Config {
     /// OAuth 2.0 token endpoint override (`--token-url`); default: the server's `token_url`.
     pub token_url: Option<String>,
     /// Overrides of the connector's `defaults:` (timeouts, retries, redirects, body size).
-    pub options: crate::http::RunOptions,
+    pub options: RunOptions,
+}
+
+/// Per-run overrides of a connector's `defaults:`; `None` keeps the connector's value (or, where
+/// it has none, the engine's constant: [`crate::http::CONNECT_TIMEOUT`] and the others there).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Follow redirects (same origin with credentials; see [`crate::spec::Defaults`]).
+    pub follow_redirects: Option<bool>,
+    /// Attempts in all for idempotent actions (`1`: never retry).
+    pub attempts: Option<u32>,
+    /// The longest wait before a retry.
+    pub max_wait: Option<std::time::Duration>,
+    /// Establishing a connection.
+    pub connect_timeout: Option<std::time::Duration>,
+    /// One attempt.
+    pub attempt_timeout: Option<std::time::Duration>,
+    /// One action call in all.
+    pub deadline: Option<std::time::Duration>,
+    /// The largest response body accepted, in bytes.
+    pub max_response_bytes: Option<u64>,
+    /// Listing every page: stop after this many pages (the summary's `next_input` goes on).
+    pub max_pages: Option<u64>,
+    /// Listing every page: stop after this many records (the summary's `next_input` goes on).
+    pub max_records: Option<u64>,
+    /// Listing every page: how many pages may be in flight at once once the total is known
+    /// (default [`crate::http::CONCURRENCY`]; `1` fetches one page after another).
+    pub concurrency: Option<usize>,
 }
 
 /// Credential values, all held as [`SecretString`]; those the connector marks `secret` are
@@ -129,9 +156,6 @@ impl Param {
     }
 }
 
-/// What is shown in place of a secret.
-pub const REDACTED: &str = "[redacted]";
-
 /// A request body.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -185,19 +209,6 @@ pub struct HttpRequest {
     /// The values of `sensitive` inputs (as text), hidden wherever they appear when shown.
     pub sensitive_values: Vec<String>,
 }
-
-/// Replaces every occurrence of each secret in `text` with [`REDACTED`]: as is, and in its
-/// Base64, percent-encoded and JSON-escaped forms (see [`Redactor`], which this builds; build one
-/// `Redactor` instead when redacting many texts with the same secrets). Values shorter than
-/// [`MIN_REDACTED_LEN`] characters are left alone: hiding every `a` or `1` would garble the text
-/// and hide nothing. The one redaction routine of the project: dry runs, error messages, token
-/// errors and the CLI's last line of defence all use it.
-pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -> String {
-    Redactor::new(secrets).redact(text)
-}
-
-/// The shortest value [`redact`] hides, in characters.
-pub const MIN_REDACTED_LEN: usize = 3;
 
 /// The auth method a request uses.
 #[derive(Debug, Clone)]

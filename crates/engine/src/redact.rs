@@ -25,7 +25,21 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use serde_json::Value;
 
-use crate::plan::{MIN_REDACTED_LEN, REDACTED};
+/// What is shown in place of a secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]: as is, and in its
+/// Base64, percent-encoded and JSON-escaped forms (see [`Redactor`], which this builds; build one
+/// `Redactor` instead when redacting many texts with the same secrets). Values shorter than
+/// [`MIN_REDACTED_LEN`] characters are left alone: hiding every `a` or `1` would garble the text
+/// and hide nothing. The one redaction routine of the project: dry runs, error messages, token
+/// errors and the CLI's last line of defence all use it.
+pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -> String {
+    Redactor::new(secrets).redact(text)
+}
+
+/// The shortest value [`redact`] hides, in characters.
+pub const MIN_REDACTED_LEN: usize = 3;
 
 /// The shortest Base64 text searched for, in characters. A shorter stable core (a 3-character
 /// secret at an odd alignment) would hide ordinary words.

@@ -454,6 +454,15 @@ pub enum PaginationType {
 }
 
 impl PaginationType {
+    /// Every kind, in the order the format documents them.
+    pub const ALL: [PaginationType; 5] = [
+        PaginationType::Offset,
+        PaginationType::PageNumber,
+        PaginationType::Cursor,
+        PaginationType::LinkHeader,
+        PaginationType::NextUrl,
+    ];
+
     /// Its name in YAML.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -655,6 +664,11 @@ pub struct SandboxSpec {
     /// wrong. Default: `{"status": <status>, "message": <message>}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_body: Option<Value>,
+    /// The HTTP status of every error answer (`200` for APIs that report failures in a 2xx
+    /// body, `{"ok": false, ...}`), but the simulated 429 and 503, which keep theirs. Default:
+    /// the error's own status (404, 400, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_status: Option<u16>,
 }
 
 /// Per-action sandbox hints (the action's `sandbox:` key); each overrides what the sandbox
@@ -670,9 +684,29 @@ pub struct ActionSandbox {
     /// resource, by input id: `{ command_id: commands }`. Each must exist, else 404.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub references: IndexMap<String, String>,
-    /// The response of a `respond` operation (default: the first example's response).
+    /// The response of a `respond` operation (default: the first example's response); on any
+    /// other operation, the answer after the operation is carried out (instead of the record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ExampleResponse>,
+    /// The resource the action works on, by name, for APIs whose paths do not say it (RPC
+    /// style: `POST /conversations.create` → `conversations`). A name no path gives becomes a
+    /// resource of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// The input that carries the record id of a `get`, `replace`, `merge` or `delete` (in the
+    /// path, query or body: `channel` of `GET /conversations.info?channel=C123`). Default: the
+    /// path's last placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_input: Option<String>,
+    /// Where the single record sits in the response body: a member name (`channel` for
+    /// `{"ok": true, "channel": {...}}`) or a JSON pointer (`/data/item`). Default: the body is
+    /// the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap: Option<String>,
+    /// Record members the operation sets, whatever the request says (`{ is_archived: true }`
+    /// for an archive that is a `merge`; on `create`, members every new record starts with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<serde_json::Map<String, Value>>,
 }
 
 /// What an action does to the sandbox's records.

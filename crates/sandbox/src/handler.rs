@@ -4,13 +4,13 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actionspec_engine::spec::{EncodingStyle, InputType, KeyPlacement, PaginationStyle, Placement};
+use actionspec_engine::spec::{EncodingStyle, InputType, KeyPlacement, Placement};
 use bytes::{BufMut, Bytes, BytesMut};
 use hyper::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::model::{Model, Op, Route, Seg, typed};
-use crate::query::{self, Filter};
+use crate::query;
 use crate::rng::{Rng, hash};
 use crate::seed::{looks_like_time, timestamp};
 use crate::store::{Record, Store, merge_patch};
@@ -29,7 +29,7 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn json(status: u16, body: Bytes) -> Reply {
+    pub(crate) fn json(status: u16, body: Bytes) -> Reply {
         Reply {
             status,
             headers: vec![("content-type".into(), JSON.into())],
@@ -68,23 +68,94 @@ pub(crate) struct Shared {
     pub oauth: Option<crate::oauth::OAuth>,
 }
 
-impl Shared {
-    /// An error reply with the connector's error body.
-    pub(crate) fn error(&self, status: u16, message: &str) -> Reply {
-        Reply::value(status, &self.model.error_body(status, message))
+/// A request as it arrived.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Incoming<'a> {
+    pub method: &'a str,
+    /// The URL path as received (percent-encoded).
+    pub path: &'a str,
+    /// The raw query string.
+    pub query: Option<&'a str>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    /// `http://127.0.0.1:PORT`: the origin of absolute next-page links.
+    pub origin: &'a str,
+}
+
+/// A routed request: its path values, query pairs and parsed body.
+#[derive(Debug)]
+pub(crate) struct Req<'a> {
+    pub path: &'a str,
+    pub params: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub headers: &'a HeaderMap,
+    /// The JSON body, or a form body as a JSON object.
+    pub body: Option<Value>,
+    pub origin: &'a str,
+}
+
+impl Req<'_> {
+    /// The values of query parameter `name` (none when the action does not declare it).
+    pub(crate) fn values(&self, name: Option<&str>) -> Vec<&str> {
+        values(&self.query, name)
     }
 
-    /// Answers one request. `path` is the URL path as received (percent-encoded), `query` the
-    /// raw query string.
-    pub(crate) fn handle(
-        &self,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Reply {
-        let query: Vec<(String, String)> = query
+    /// The value of an input as text, wherever the action places it (a path value, the last
+    /// query value, a header, a body member that is a string or a number).
+    pub(crate) fn input_text(&self, route: &Route, input: &str) -> Option<String> {
+        let spec = route.inputs.get(input)?;
+        let wire = spec.wire_name(input);
+        match spec.placement {
+            Placement::Path => route
+                .segs
+                .iter()
+                .filter(|s| matches!(s, Seg::Param(_)))
+                .zip(&self.params)
+                .find(|(s, _)| **s == Seg::Param(input.to_owned()))
+                .map(|(_, v)| v.clone()),
+            Placement::Query => self.values(Some(wire)).last().map(|s| (*s).to_owned()),
+            Placement::Header => self
+                .headers
+                .get(wire)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            Placement::Body => match self.body.as_ref()?.get(wire)? {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl Shared {
+    /// An error reply with the connector's error body (and `error_status`, when declared).
+    pub(crate) fn error(&self, status: u16, message: &str) -> Reply {
+        self.error_about(status, message, &[])
+    }
+
+    /// An error about something (a resource, an input), which picks the API error code.
+    fn error_about(&self, status: u16, message: &str, about: &[&str]) -> Reply {
+        let body = self.model.error_body(status, message, about);
+        Reply::value(self.model.error_status.unwrap_or(status), &body)
+    }
+
+    /// An error that keeps its HTTP status whatever `error_status` says (the simulated 429 and
+    /// 503, so that clients back off and retry as they would).
+    pub(crate) fn error_keeping_status(&self, status: u16, message: &str) -> Reply {
+        Reply::value(status, &self.model.error_body(status, message, &[]))
+    }
+
+    /// Answers one request.
+    pub(crate) fn handle(&self, incoming: &Incoming) -> Reply {
+        let Incoming {
+            method,
+            path,
+            headers,
+            ..
+        } = *incoming;
+        let query: Vec<(String, String)> = incoming
+            .query
             .map(|q| {
                 url::form_urlencoded::parse(q.as_bytes())
                     .into_owned()
@@ -96,39 +167,68 @@ impl Shared {
             && path == crate::oauth::TOKEN_PATH
         {
             return match method {
-                "POST" => oauth.token(headers, body),
+                "POST" => oauth.token(headers, incoming.body),
                 _ => self.error(405, "the token endpoint takes POST"),
             };
         }
         if let Err(reply) = self.authenticate(headers, &query) {
             return reply;
         }
+        let (route, params) = match self.route(method, path) {
+            Ok(found) => found,
+            Err(reply) => return reply,
+        };
+        tracing::trace!(action = %route.action, "sandbox route");
+        if let Err(reply) = self.check_tenant(route, headers) {
+            return reply;
+        }
+        let body = match parse_body(route, headers, incoming.body) {
+            Ok(body) => body,
+            Err(message) => return self.error(400, &message),
+        };
+        if let Err(message) = validate(route, &params, &query, headers, body.as_ref()) {
+            return self.error(400, &message);
+        }
+        let req = Req {
+            path,
+            params,
+            query,
+            headers,
+            body,
+            origin: incoming.origin,
+        };
+        self.operate(route, &req)
+    }
 
+    /// The route of a request and its path values, or the 404/405 answer.
+    fn route(&self, method: &str, path: &str) -> Result<(&Route, Vec<String>), Reply> {
         let Some(rest) = strip_base(path, &self.model.base_path) else {
-            return self.error(
+            return Err(self.error(
                 404,
                 &format!(
                     "no API at {path}: the base path is {}",
                     self.model.base_path
                 ),
-            );
+            ));
         };
         let mut segments = Vec::new();
         for raw in rest.trim_matches('/').split('/').filter(|s| !s.is_empty()) {
             match percent_encoding::percent_decode_str(raw).decode_utf8() {
                 Ok(s) => segments.push(s.into_owned()),
-                Err(_) => return self.error(400, "the path is not valid UTF-8 once decoded"),
+                Err(_) => return Err(self.error(400, "the path is not valid UTF-8 once decoded")),
             }
         }
-        let (route, params) = match self.model.route(method, &segments) {
-            Ok(found) => found,
-            Err(true) => {
-                return self.error(405, &format!("{method} is not allowed on {path}"));
+        self.model.route(method, &segments).map_err(|known| {
+            if known {
+                self.error(405, &format!("{method} is not allowed on {path}"))
+            } else {
+                self.error(404, &format!("no operation at {path}"))
             }
-            Err(false) => return self.error(404, &format!("no operation at {path}")),
-        };
+        })
+    }
 
-        tracing::trace!(action = %route.action, "sandbox route");
+    /// 403 when a tenant header names another tenant than the sandbox's.
+    fn check_tenant(&self, route: &Route, headers: &HeaderMap) -> Result<(), Reply> {
         for tenant in &self.model.tenants {
             if route.omit_headers.contains(&tenant.header) {
                 continue;
@@ -142,29 +242,22 @@ impl Shared {
                 .find(|(c, _)| *c == tenant.credential)
                 .map_or("", |(_, v)| v.as_str());
             if sent != ours {
-                return self.error(
+                return Err(self.error(
                     403,
                     &format!(
                         "the `{}` header names `{sent}`, which this API key cannot access (the sandbox's is `{ours}`)",
                         tenant.header
                     ),
-                );
+                ));
             }
         }
+        Ok(())
+    }
 
-        let body: Option<Value> = if body.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            match serde_json::from_slice(body) {
-                Ok(v) => Some(v),
-                Err(e) => return self.error(400, &format!("the body is not valid JSON: {e}")),
-            }
-        };
-        if let Err(message) = validate(route, &params, &query, headers, body.as_ref()) {
-            return self.error(400, &message);
-        }
-
+    /// The action's operation on the records, once the request is known to be valid.
+    fn operate(&self, route: &Route, req: &Req) -> Reply {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        let params = &req.params;
         if let Some(parent) = route.parent
             && parent.len >= 1
             && parent.len <= params.len()
@@ -174,104 +267,128 @@ impl Shared {
                 .get(parent.resource, &params[..parent.len - 1], id)
                 .is_none()
             {
-                return self.not_found(parent.resource, id);
+                return self.not_found(route, parent.resource, id);
             }
         }
         for (input, r) in &route.references {
-            for id in referenced_ids(route, input, &params, body.as_ref()) {
+            for id in referenced_ids(route, input, params, req.body.as_ref()) {
                 if store.get(*r, &[], &id).is_none() {
-                    return self.not_found(*r, &id);
+                    return self.not_found(route, *r, &id);
                 }
             }
         }
-
         let Some(r) = route.resource else {
-            return respond(route);
+            return self.respond(route);
         };
-        let id_field = self.model.resources[r].id_field.clone();
-        let (key, id) = if route.op.is_item() {
-            let n = params.len().saturating_sub(1);
-            (
-                params[..n].to_vec(),
-                params.get(n).cloned().unwrap_or_default(),
-            )
-        } else {
-            (params.clone(), String::new())
-        };
+        let partition = self.model.resources[r].params.min(params.len());
+        let key = params[..partition].to_vec();
+        let id = route
+            .id_input
+            .as_deref()
+            .and_then(|input| req.input_text(route, input))
+            .unwrap_or_default();
         match route.op {
-            Op::List => self.list(&store, route, r, &key, &query),
+            Op::List => self.list(&store, route, r, &key, req),
             Op::Get => match store.get(r, &key, &id) {
-                None => self.not_found(r, &id),
+                None => self.not_found(route, r, &id),
                 Some(record) => {
-                    let fields = values(&query, route.fields.as_deref());
+                    let fields = req.values(route.fields.as_deref());
                     if fields.is_empty() {
-                        self.record_reply(route, record.json.clone())
+                        self.record_reply(route, &record.json)
                     } else {
                         let fields = query::parse_fields(fields.into_iter());
-                        let projected = query::project(&record.value, &fields, &id_field);
+                        let id_field = &self.model.resources[r].id_field;
+                        let projected = query::project(&record.value, &fields, id_field);
                         self.record_reply(
                             route,
-                            Bytes::from(serde_json::to_vec(&projected).unwrap_or_default()),
+                            &serde_json::to_vec(&projected).unwrap_or_default(),
                         )
                     }
                 }
             },
-            Op::Create => {
-                let members = members(route, body.as_ref(), &id_field);
-                let mut record = Map::new();
-                let new_id = self.new_id(&store, r);
-                record.insert(id_field.clone(), Value::String(new_id.clone()));
-                let now = now_text();
-                for (k, v) in &route.defaults {
-                    if *k == id_field {
-                        continue;
-                    }
-                    let v = match v {
-                        Value::String(s) if looks_like_time(s) => Value::String(now.clone()),
-                        other => other.clone(),
-                    };
-                    record.insert(k.clone(), v);
-                }
-                for (k, v) in members {
-                    record.insert(k, v);
-                }
-                let record = Record::new(record);
-                let json = record.json.clone();
-                store.insert(r, key, new_id, record);
-                self.record_reply(route, json)
-            }
-            Op::Update { merge } => {
-                let Some(old) = store.get(r, &key, &id) else {
-                    return self.not_found(r, &id);
-                };
-                let members = members(route, body.as_ref(), &id_field);
-                let mut value = old.value.clone();
-                if merge {
-                    merge_patch(&mut value, &members);
-                } else {
-                    let writable: Vec<&str> =
-                        route.body_inputs.iter().map(|b| b.wire.as_str()).collect();
-                    value.retain(|k, _| {
-                        *k == id_field
-                            || members.contains_key(k)
-                            || !(writable.is_empty() || writable.contains(&k.as_str()))
-                    });
-                    for (k, v) in members {
-                        value.insert(k, v);
-                    }
-                }
-                value.insert(id_field, Value::String(id.clone()));
-                let record = Record::new(value);
-                let json = record.json.clone();
-                store.insert(r, key, id, record);
-                self.record_reply(route, json)
-            }
+            Op::Create => self.create(&mut store, route, r, key, req),
+            Op::Update { merge } => self.update(&mut store, route, r, (key, id), merge, req),
             Op::Delete => match store.remove(r, &key, &id) {
-                None => self.not_found(r, &id),
-                Some(old) => self.record_reply(route, old.json),
+                None => self.not_found(route, r, &id),
+                Some(old) => self.record_reply(route, &old.json),
             },
-            Op::Respond => respond(route),
+            Op::Respond => self.respond(route),
         }
+    }
+
+    /// Adds a record: a new id, the members a create adds by itself, the request's members
+    /// and the hint's `set`.
+    fn create(
+        &self,
+        store: &mut Store,
+        route: &Route,
+        r: usize,
+        key: Vec<String>,
+        req: &Req,
+    ) -> Reply {
+        let resource = &self.model.resources[r];
+        let id_field = &resource.id_field;
+        let members = members(route, req.body.as_ref(), id_field);
+        let mut record = Map::new();
+        let new_id = self.new_id(store, r);
+        record.insert(id_field.clone(), resource.ids.value(&new_id));
+        let now = now_text();
+        for (k, v) in &route.defaults {
+            if k == id_field {
+                continue;
+            }
+            let v = match v {
+                Value::String(s) if looks_like_time(s) => Value::String(now.clone()),
+                other => other.clone(),
+            };
+            record.insert(k.clone(), v);
+        }
+        for (k, v) in members.into_iter().chain(route.set.clone()) {
+            record.insert(k, v);
+        }
+        let record = Record::new(record);
+        let json = record.json.clone();
+        store.insert(r, key, new_id, record);
+        self.record_reply(route, &json)
+    }
+
+    /// Replaces the writable members of a record (`merge: false`) or merges the request into it,
+    /// then applies the hint's `set`.
+    fn update(
+        &self,
+        store: &mut Store,
+        route: &Route,
+        r: usize,
+        (key, id): (Vec<String>, String),
+        merge: bool,
+        req: &Req,
+    ) -> Reply {
+        let Some(old) = store.get(r, &key, &id) else {
+            return self.not_found(route, r, &id);
+        };
+        let resource = &self.model.resources[r];
+        let id_field = &resource.id_field;
+        let members = members(route, req.body.as_ref(), id_field);
+        let mut value = old.value.clone();
+        if merge {
+            merge_patch(&mut value, &members);
+        } else {
+            let writable: Vec<&str> = route.body_inputs.iter().map(|b| b.wire.as_str()).collect();
+            value.retain(|k, _| {
+                k == id_field
+                    || members.contains_key(k)
+                    || !(writable.is_empty() || writable.contains(&k.as_str()))
+            });
+            for (k, v) in members {
+                value.insert(k, v);
+            }
+        }
+        merge_patch(&mut value, &route.set);
+        value.insert(id_field.clone(), resource.ids.value(&id));
+        let record = Record::new(value);
+        let json = record.json.clone();
+        store.insert(r, key, id, record);
+        self.record_reply(route, &json)
     }
 
     /// 401 unless the request carries the sandbox's API key where an auth method puts it, or a
@@ -290,7 +407,7 @@ impl Shared {
                         "the bearer token is expired or was not issued by this sandbox",
                     ));
                 }
-                None if self.model.key_slots.is_empty() => {
+                None if self.model.key_slots.is_empty() && !self.model.other_auth => {
                     return Err(
                         self.error(401, "missing bearer token: get one from the token endpoint")
                     );
@@ -298,8 +415,14 @@ impl Shared {
                 None => {}
             }
         }
-        if self.model.key_slots.is_empty() {
+        if self.model.other_auth && self.key_anywhere(headers, query) {
             return Ok(());
+        }
+        if self.model.key_slots.is_empty() {
+            return match self.model.other_auth {
+                false => Ok(()),
+                true => Err(self.error(401, "missing or invalid credentials")),
+            };
         }
         let mut sent = None;
         for slot in &self.model.key_slots {
@@ -319,7 +442,7 @@ impl Shared {
             }
         }
         match sent {
-            Some(key) if key == self.api_key => Ok(()),
+            Some(key) if carries_key(&key, &self.api_key) => Ok(()),
             Some(_) => Err(self.error(401, "invalid API key")),
             None => {
                 let where_ = self
@@ -337,155 +460,130 @@ impl Shared {
         }
     }
 
-    fn not_found(&self, resource: usize, id: &str) -> Reply {
+    /// Whether any header or query value carries the API key (as is, after a scheme such as
+    /// `Bearer `, or inside HTTP Basic credentials): how the sandbox accepts auth methods it
+    /// has no specific check for.
+    fn key_anywhere(&self, headers: &HeaderMap, query: &[(String, String)]) -> bool {
+        use base64::Engine as _;
+        let key = self.api_key.as_str();
+        let in_header = headers.values().filter_map(|v| v.to_str().ok()).any(|v| {
+            carries_key(v, key)
+                || v.strip_prefix("Basic ").is_some_and(|b| {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b.trim())
+                        .is_ok_and(|d| String::from_utf8_lossy(&d).contains(key))
+                })
+        });
+        in_header || query.iter().any(|(_, v)| v == key)
+    }
+
+    /// 404 for a record that does not exist, with the API error code of the resource.
+    fn not_found(&self, route: &Route, resource: usize, id: &str) -> Reply {
         let name = self
             .model
             .resources
             .get(resource)
             .map_or("records", |r| r.name.as_str());
-        self.error(404, &format!("no record `{id}` in {name}"))
+        let wrap = route
+            .wrap
+            .as_deref()
+            .and_then(|w| w.rsplit('/').next())
+            .unwrap_or_default();
+        let about = [name, route.id_input.as_deref().unwrap_or_default(), wrap];
+        self.error_about(404, &format!("no record `{id}` in {name}"), &about)
     }
 
-    /// The record as the action's success answer: with the body, or none (204, or an action
+    /// The record as the action's success answer: the declared `response` when there is one;
+    /// else the record (under `wrap`, with the verdict), or no body (204, or an action
     /// documented without one).
-    fn record_reply(&self, route: &Route, json: Bytes) -> Reply {
-        if route.with_body {
-            Reply::json(route.status, json)
-        } else {
-            Reply::empty(route.status)
+    fn record_reply(&self, route: &Route, json: &[u8]) -> Reply {
+        if let Some(reply) = &route.reply {
+            return self.declared(reply);
+        }
+        if !route.with_body {
+            return Reply::empty(route.status);
+        }
+        match &route.wrap {
+            Some(pointer) => {
+                let mut env = Value::Object(Map::new());
+                if let Some(p) = &self.model.verdict {
+                    set_pointer(&mut env, p, Value::Bool(true));
+                }
+                Reply::json(route.status, splice(&env, pointer, json))
+            }
+            None => Reply::json(route.status, Bytes::copy_from_slice(json)),
         }
     }
 
-    /// A fresh 24-hex id for a created record, unique in the resource.
+    /// A fresh id for a created record, in the resource's id form, unique in the resource.
     fn new_id(&self, store: &Store, resource: usize) -> String {
+        let ids = &self.model.resources[resource].ids;
         loop {
             let n = self.creates.fetch_add(1, Ordering::Relaxed);
-            let id = Rng::of(&[self.seed, hash("create"), n]).object_id();
+            let id = ids.generate(&mut Rng::of(&[self.seed, hash("create"), n]));
             if !store.contains_anywhere(resource, &id) {
                 return id;
             }
         }
     }
 
-    /// One page of a list.
-    fn list(
-        &self,
-        store: &Store,
-        route: &Route,
-        r: usize,
-        key: &[String],
-        query: &[(String, String)],
-    ) -> Reply {
-        let Some(style) = &route.style else {
-            return respond(route);
-        };
-        let wire = |input: &str| {
-            route
-                .inputs
-                .get(input)
-                .map_or(input, |spec| spec.wire_name(input))
-                .to_owned()
-        };
-        let number = |name: &str| -> Result<Option<u64>, String> {
-            match values(query, Some(name)).last() {
-                None => Ok(None),
-                Some(v) => v
-                    .parse::<u64>()
-                    .map(Some)
-                    .map_err(|_| format!("`{name}` must be a non-negative integer, not `{v}`")),
-            }
-        };
-        let limit_name = wire(&style.limit_input);
-        let limit = match number(&limit_name) {
-            Err(m) => return self.error(400, &m),
-            Ok(Some(l)) => l,
-            Ok(None) => route
-                .inputs
-                .get(&style.limit_input)
-                .and_then(|i| i.default.as_ref())
-                .and_then(Value::as_u64)
-                .unwrap_or(style.max_page_size),
-        };
-        if limit > style.max_page_size {
-            return self.error(
-                400,
-                &format!(
-                    "`{limit_name}` must be at most {} (got {limit})",
-                    style.max_page_size
-                ),
-            );
+    /// The declared answer of an action that changes nothing.
+    pub(crate) fn respond(&self, route: &Route) -> Reply {
+        match &route.response {
+            Some(response) => self.declared(response),
+            None => Reply::empty(route.status),
         }
-        let offset_input = style.offset_input.as_deref().unwrap_or_default();
-        let skip = match number(&wire(offset_input)) {
-            Err(m) => return self.error(400, &m),
-            Ok(s) => s.unwrap_or(0),
-        };
-        let mut filters: Vec<Filter> = Vec::new();
-        for f in values(query, route.filter.as_deref()) {
-            match query::parse_filter(f) {
-                Ok(f) => filters.push(f),
-                Err(m) => return self.error(400, &m),
-            }
-        }
-        let sort = query::parse_sort(values(query, route.sort.as_deref()).into_iter());
-        let fields = query::parse_fields(values(query, route.fields.as_deref()).into_iter());
-        let id_field = &self.model.resources[r].id_field;
+    }
 
-        let empty = crate::store::Partition::default();
-        let partition = store.partition(r, key).unwrap_or(&empty);
-        let records = &partition.records;
-        let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let (total, page): (usize, Vec<&Record>) = if filters.is_empty() && sort.is_empty() {
-            let end = skip.saturating_add(limit).min(records.len());
-            let page = (skip.min(end)..end)
-                .filter_map(|i| records.get_index(i).map(|(_, rec)| rec))
-                .collect();
-            (records.len(), page)
-        } else {
-            let mut hits: Vec<&Record> = records
-                .values()
-                .filter(|rec| filters.iter().all(|f| f.matches(&rec.value)))
-                .collect();
-            if !sort.is_empty() {
-                hits.sort_by(|a, b| query::compare(&a.value, &b.value, &sort));
+    /// A declared response, with the verdict `true` added to an object body that lacks it.
+    fn declared(&self, response: &actionspec_engine::spec::ExampleResponse) -> Reply {
+        let mut reply = match &response.body {
+            Some(body) if response.status != 204 => {
+                let mut body = body.clone();
+                if let Some(p) = &self.model.verdict
+                    && body.is_object()
+                    && body.pointer(p).is_none()
+                {
+                    set_pointer(&mut body, p, Value::Bool(true));
+                }
+                Reply::value(response.status, &body)
             }
-            let total = hits.len();
-            (total, hits.into_iter().skip(skip).take(limit).collect())
+            _ => Reply::empty(response.status),
         };
-        let chunks: Vec<Bytes> = if fields.is_empty() {
-            page.iter().map(|rec| rec.json.clone()).collect()
-        } else {
-            page.iter()
-                .map(|rec| {
-                    let projected = query::project(&rec.value, &fields, id_field);
-                    Bytes::from(serde_json::to_vec(&projected).unwrap_or_default())
-                })
-                .collect()
-        };
-        let mut reply = Reply::json(route.status, envelope(style, total as u64, &chunks));
-        if let Some(header) = style.total.as_ref().and_then(|t| t.header.as_ref()) {
-            reply
-                .headers
-                .push((header.to_ascii_lowercase(), total.to_string()));
+        for (k, v) in &response.headers {
+            reply.headers.push((k.to_ascii_lowercase(), v.clone()));
         }
         reply
     }
 }
 
-/// The declared answer of an action that changes nothing.
-fn respond(route: &Route) -> Reply {
-    let Some(response) = &route.response else {
-        return Reply::empty(route.status);
-    };
-    let mut reply = match &response.body {
-        Some(body) if response.status != 204 => Reply::value(response.status, body),
-        _ => Reply::empty(response.status),
-    };
-    for (k, v) in &response.headers {
-        reply.headers.push((k.to_ascii_lowercase(), v.clone()));
+/// Whether a credential value is the key, alone or after an auth scheme (`SSWS <key>`).
+fn carries_key(value: &str, key: &str) -> bool {
+    value == key
+        || value
+            .strip_suffix(key)
+            .is_some_and(|scheme| scheme.ends_with(' ') && !scheme.trim().contains(' '))
+}
+
+/// The request body: JSON, or a form body (`application/x-www-form-urlencoded`) as a JSON
+/// object; `None` when empty.
+///
+/// # Errors
+/// A message for the 400 answer when a JSON body does not parse.
+fn parse_body(route: &Route, headers: &HeaderMap, raw: &[u8]) -> Result<Option<Value>, String> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
     }
-    reply
+    let content_type = headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if crate::form::is_form(content_type) {
+        return Ok(Some(crate::form::parse(raw, route)));
+    }
+    serde_json::from_slice(raw)
+        .map(Some)
+        .map_err(|e| format!("the body is not valid JSON: {e}"))
 }
 
 /// The values of query parameter `name` (none when the action does not declare it).
@@ -515,8 +613,15 @@ fn members(route: &Route, body: Option<&Value>, id_field: &str) -> Map<String, V
     let Some(Value::Object(obj)) = body else {
         return Map::new();
     };
+    // The input that names the record (`channel` of an RPC call) is not one of its members.
+    let id_wire = route
+        .id_input
+        .as_deref()
+        .and_then(|id| route.inputs.get_key_value(id))
+        .filter(|(_, i)| i.placement != Placement::Path)
+        .map(|(id, i)| i.wire_name(id));
     obj.iter()
-        .filter(|(k, _)| *k != id_field)
+        .filter(|(k, _)| *k != id_field && Some(k.as_str()) != id_wire)
         .filter(|(k, _)| {
             route.body_inputs.is_empty()
                 || route
@@ -670,42 +775,25 @@ fn validate(
     }
 }
 
-/// A list body in the pagination style's shape: the records at `records` (a bare array when it
-/// is `""`), and the total at its body pointer, if any.
-fn envelope(style: &PaginationStyle, total: u64, records: &[Bytes]) -> Bytes {
-    const MARKER: &str = "\u{1}records\u{1}";
-    let size: usize = records.iter().map(Bytes::len).sum::<usize>() + records.len() + 64;
-    let mut out = BytesMut::with_capacity(size);
-    let (prefix, suffix) = if style.records.is_empty() {
-        (String::new(), String::new())
-    } else {
-        let mut env = Value::Object(Map::new());
-        if let Some(pointer) = style.total.as_ref().and_then(|t| t.body.as_ref()) {
-            set_pointer(&mut env, pointer, Value::from(total));
-        }
-        set_pointer(&mut env, &style.records, Value::from(MARKER));
-        let text = env.to_string();
-        let quoted = Value::from(MARKER).to_string();
-        match text.split_once(&quoted) {
-            Some((a, b)) => (a.to_owned(), b.to_owned()),
-            None => (String::new(), String::new()),
-        }
-    };
+/// `template` as JSON text with the JSON text `inner` at `pointer` (created, with the objects on
+/// the way): a list body with its records, a record under its `wrap`. `inner` is copied, not
+/// parsed, so a page of cached records costs a copy.
+pub(crate) fn splice(template: &Value, pointer: &str, inner: &[u8]) -> Bytes {
+    const MARKER: &str = "\u{1}inner\u{1}";
+    let mut env = template.clone();
+    set_pointer(&mut env, pointer, Value::from(MARKER));
+    let text = env.to_string();
+    let quoted = Value::from(MARKER).to_string();
+    let (prefix, suffix) = text.split_once(&quoted).unwrap_or(("", ""));
+    let mut out = BytesMut::with_capacity(prefix.len() + inner.len() + suffix.len());
     out.put_slice(prefix.as_bytes());
-    out.put_u8(b'[');
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            out.put_u8(b',');
-        }
-        out.put_slice(r);
-    }
-    out.put_u8(b']');
+    out.put_slice(inner);
     out.put_slice(suffix.as_bytes());
     out.freeze()
 }
 
 /// Sets the value at a JSON pointer, creating objects on the way.
-fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
+pub(crate) fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
@@ -733,45 +821,17 @@ fn now_text() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actionspec_engine::spec::ResponseValue;
-
-    fn style(records: &str, total: Option<ResponseValue>) -> PaginationStyle {
-        serde_json::from_value(serde_json::json!({
-            "type": "offset", "limit_input": "limit", "offset_input": "skip",
-            "max_page_size": 100, "records": records, "total": total,
-        }))
-        .unwrap()
-    }
 
     #[test]
-    fn envelopes_follow_the_pagination_style() {
-        let recs = [
-            Bytes::from_static(b"{\"a\":1}"),
-            Bytes::from_static(b"{\"a\":2}"),
-        ];
-        let v1 = style(
-            "/results",
-            Some(ResponseValue {
-                body: Some("/totalCount".into()),
-                header: None,
-            }),
+    fn splices_put_the_inner_text_at_the_pointer() {
+        let env = serde_json::json!({"ok": true, "meta": {"total": 7}});
+        assert_eq!(
+            &splice(&env, "/results", br#"[{"a":1}]"#)[..],
+            br#"{"ok":true,"meta":{"total":7},"results":[{"a":1}]}"#
         );
         assert_eq!(
-            &envelope(&v1, 7, &recs)[..],
-            br#"{"totalCount":7,"results":[{"a":1},{"a":2}]}"#
-        );
-        let v2 = style("", None);
-        assert_eq!(&envelope(&v2, 7, &recs)[..], br#"[{"a":1},{"a":2}]"#);
-        let nested = style(
-            "/data/items",
-            Some(ResponseValue {
-                body: Some("/meta/total".into()),
-                header: None,
-            }),
-        );
-        assert_eq!(
-            &envelope(&nested, 0, &[])[..],
-            br#"{"meta":{"total":0},"data":{"items":[]}}"#
+            &splice(&serde_json::json!({}), "/data/items", b"[]")[..],
+            br#"{"data":{"items":[]}}"#
         );
     }
 

@@ -5,9 +5,10 @@
 //! collection, `GET`/`PUT`/`PATCH`/`DELETE` on `{collection}/{id}` read, replace, merge and
 //! delete a record, `POST` on the collection creates one; anything else answers with the
 //! action's documented response), seeds them with realistic deterministic records built from
-//! the examples, and answers on 127.0.0.1 with the API's wire behaviour: list shapes and totals
-//! per pagination style, page-size limits, the record id member, success statuses, 404/400/401/
-//! 403 answers in the API's error body shape. It can add latency and simulated 429/503
+//! the examples, and answers on 127.0.0.1 with the API's wire behaviour: list shapes, totals,
+//! page counts, cursors and next links for every pagination kind, page-size limits, JSON and
+//! form bodies, the record id member and its declared form, success statuses, 404/400/401/403
+//! answers in the API's error body shape and status. It can add latency and simulated 429/503
 //! failures. The rules and the optional `sandbox:` keys are documented in
 //! `docs/connector-format.md`.
 //!
@@ -61,7 +62,10 @@
 //! });
 //! ```
 
+mod form;
 mod handler;
+mod ids;
+mod list;
 mod model;
 mod oauth;
 mod query;

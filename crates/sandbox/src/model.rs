@@ -12,19 +12,22 @@
 //!
 //! A path is a collection when some action lists it or gets an item of it. An action's
 //! `sandbox:` hint overrides the derived operation. A resource is named after the last literal
-//! segment of its collection path (`/v2/usergroups` → `usergroups`).
+//! segment of its collection path (`/v2/usergroups` → `usergroups`). APIs whose paths do not
+//! name their records (RPC style, `POST /conversations.create`) say it with the `collection`
+//! hint, and which input carries the record id with `id_input`.
 
 use std::collections::HashMap;
 
 use actionspec_engine::Connector;
 use actionspec_engine::spec::{
-    AuthType, ExampleResponse, InputSpec, InputType, KeyPlacement, Method, PaginationStyle,
-    Placement, SandboxOperation,
+    ActionSandbox, ApiErrorKind, AuthType, ExampleResponse, InputSpec, InputType, KeyPlacement,
+    Method, PaginationStyle, Placement, SandboxOperation,
 };
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::Error;
+use crate::ids::IdGen;
 
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +87,8 @@ pub(crate) struct Resource {
     /// The resource whose records own this one's partitions (`/commands/{id}/results` →
     /// `commands`), used to seed nested collections.
     pub parent: Option<usize>,
+    /// How new ids are made: in the form the resource's id input declares.
+    pub ids: IdGen,
 }
 
 /// A record that must exist for a request to succeed: a path prefix `{collection}/{id}`.
@@ -120,6 +125,20 @@ pub(crate) struct Route {
     pub with_body: bool,
     /// The declared response of a `Respond` operation.
     pub response: Option<ExampleResponse>,
+    /// The declared answer of a record operation (`sandbox: { response }`), sent instead of
+    /// the record once the operation is done.
+    pub reply: Option<ExampleResponse>,
+    /// The input holding the record id of an item operation (the `id_input` hint, else the
+    /// path's last placeholder).
+    pub id_input: Option<String>,
+    /// JSON pointer to where the single record sits in the response (`wrap`), `None`: the body.
+    pub wrap: Option<String>,
+    /// Members the operation sets (`set`).
+    pub set: Map<String, Value>,
+    /// The members of a list body besides the records, as the examples show them.
+    pub envelope: Map<String, Value>,
+    /// `next_url` lists: the examples give origin-relative next URLs (`/v1/items?page=2`).
+    pub relative_next: bool,
     /// Members a create adds that the client does not send (from the first example).
     pub defaults: Map<String, Value>,
     pub body_inputs: Vec<BodyInput>,
@@ -168,12 +187,31 @@ pub(crate) struct Model {
     pub key_slots: Vec<KeySlot>,
     /// The credentials the API key fills.
     pub key_credentials: Vec<String>,
+    /// The connector has auth methods of a kind the sandbox has no specific check for: their
+    /// secret credentials get the API key, accepted wherever a request carries it.
+    pub other_auth: bool,
     pub tenants: Vec<Tenant>,
     pub error_body: Value,
+    /// The status of every error answer (`sandbox.error_status`), else the error's own.
+    pub error_status: Option<u16>,
+    /// Where success bodies carry the verdict `true` (`errors.ok`).
+    pub verdict: Option<String>,
+    /// The API's error codes and their kinds (`errors.codes`), in the connector's order.
+    pub codes: Vec<(String, ApiErrorKind)>,
 }
 
 /// The placeholders an error body may use.
-const ERROR_PLACEHOLDERS: [&str; 3] = ["status", "reason", "message"];
+const ERROR_PLACEHOLDERS: [&str; 4] = ["status", "reason", "message", "code"];
+
+/// What fills an error body's placeholders.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ErrorFill<'a> {
+    pub status: u16,
+    pub reason: &'a str,
+    pub message: &'a str,
+    /// The API error code of the kind of error (`channel_not_found`).
+    pub code: &'a str,
+}
 
 impl Model {
     /// Derives the model from a loaded connector.
@@ -186,153 +224,44 @@ impl Model {
             .map(|u| u.path().trim_end_matches('/').to_owned())
             .unwrap_or_default();
 
-        // 1. Paths and the operation each action asks for.
-        struct Draft<'a> {
-            action: &'a actionspec_engine::Action,
-            segs: Vec<Seg>,
-            key: Vec<Option<String>>,
-            hinted: Option<Op>,
-        }
-        let mut drafts = Vec::new();
-        for action in connector.actions.values() {
-            let segs = parse_path(&action.spec.path, &action.spec.inputs);
-            let key = normalize(&segs);
-            let hinted = action
-                .spec
-                .sandbox
-                .as_ref()
-                .and_then(|h| h.operation)
-                .map(Op::from_hint);
-            drafts.push(Draft {
-                action,
-                segs,
-                key,
-                hinted,
-            });
-        }
-
-        // 2. Collections: listed paths, and the parents of items that are read.
-        let mut collections: Vec<(Vec<Option<String>>, String)> = Vec::new();
-        let mut add_collection = |key: Vec<Option<String>>, path: String| {
-            if !collections.iter().any(|(k, _)| *k == key) {
-                collections.push((key, path));
-            }
-        };
-        for d in &drafts {
-            let method = d.action.spec.method;
-            let op = d.hinted.or(match method {
-                Method::Get if d.action.pagination.is_some() => Some(Op::List),
-                Method::Get if ends_with_param(&d.segs) => Some(Op::Get),
-                _ => None,
-            });
-            match op {
-                Some(Op::List | Op::Create) => {
-                    add_collection(d.key.clone(), d.action.spec.path.clone());
-                }
-                Some(op) if op.is_item() => {
-                    if !ends_with_param(&d.segs) {
-                        return Err(Error::Model(format!(
-                            "action `{}`: sandbox operation needs a path that ends with an id placeholder, such as /things/{{id}} (path: {})",
-                            d.action.id, d.action.spec.path
-                        )));
-                    }
-                    add_collection(
-                        d.key[..d.key.len() - 1].to_vec(),
-                        parent_path(&d.action.spec.path),
-                    );
-                }
-                _ => {}
-            }
-        }
-
-        // 3. Resources, named after the last literal segment of a top-level collection path;
-        //    nested collections, and names that would be ambiguous, use every literal segment
-        //    (`/commands/{id}/results` → `commands/results`).
-        let mut resources: Vec<Resource> = collections
-            .iter()
-            .map(|(key, path)| Resource {
-                name: if key.iter().any(Option::is_none) {
-                    literal_path(key)
-                } else {
-                    last_literal(key)
-                },
-                path: path.clone(),
-                key: key.clone(),
-                params: key.iter().filter(|s| s.is_none()).count(),
-                id_field: String::new(),
-                parent: None,
-            })
-            .collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for r in &resources {
-            *seen.entry(r.name.clone()).or_default() += 1;
-        }
-        for r in &mut resources {
-            if seen.get(&r.name).copied().unwrap_or(0) > 1 || r.name.is_empty() {
-                r.name = literal_path(&r.key);
-            }
-        }
-        let find = |key: &[Option<String>]| resources.iter().position(|r| r.key == key);
+        // 1. Paths and the operation each action asks for; 2. collections; 3. resources.
+        let drafts: Vec<Draft> = connector.actions.values().map(Draft::of).collect();
+        let mut resources = name_resources(collections(&drafts)?);
+        add_hinted_resources(&drafts, &mut resources);
 
         // 4. Each action's operation and resource.
         let mut routes = Vec::new();
         for d in &drafts {
-            let a = d.action;
-            let last_is_param = ends_with_param(&d.segs);
-            let item_of = if last_is_param {
-                find(&d.key[..d.key.len() - 1])
-            } else {
-                None
-            };
-            let (op, resource) = match d.hinted {
-                Some(Op::Respond) => (Op::Respond, None),
-                Some(op @ (Op::List | Op::Create)) => (op, find(&d.key)),
-                Some(op) => (op, item_of),
-                None => match (a.spec.method, a.pagination.is_some()) {
-                    (Method::Get, true) => (Op::List, find(&d.key)),
-                    (Method::Get, false) if item_of.is_some() => (Op::Get, item_of),
-                    (Method::Post, _) if find(&d.key).is_some() => (Op::Create, find(&d.key)),
-                    (Method::Put, _) if item_of.is_some() => (Op::Update { merge: false }, item_of),
-                    (Method::Patch, _) if item_of.is_some() => {
-                        (Op::Update { merge: true }, item_of)
-                    }
-                    (Method::Delete, _) if item_of.is_some() => (Op::Delete, item_of),
-                    _ => (Op::Respond, None),
-                },
-            };
-            if op == Op::List && a.pagination.is_none() {
-                return Err(Error::Model(format!(
-                    "action `{}`: a sandbox `list` needs a pagination style, which says where the records go",
-                    a.id
-                )));
-            }
-            if let Some(style) = a.pagination.as_ref().filter(|_| op == Op::List)
-                && style.kind != actionspec_engine::spec::PaginationType::Offset
-            {
-                return Err(Error::Model(format!(
-                    "action `{}`: the sandbox serves `offset` pagination only so far, not `{}`",
-                    a.id,
-                    style.kind.as_str()
-                )));
-            }
-            let op = if resource.is_none() { Op::Respond } else { op };
-            routes.push(compile_route(a, d.segs.clone(), op, resource, &resources)?);
+            let (op, resource) = operation(d, &resources)?;
+            routes.push(compile_route(
+                d.action,
+                d.segs.clone(),
+                op,
+                resource,
+                &resources,
+            )?);
         }
 
-        // 5. Record id fields; 6. parents of nested collections.
+        // 5. Record id fields; 6. parents of nested collections; 7. the form of new ids.
         assign_id_fields(&mut resources, &routes);
         assign_parents(&mut resources, &routes);
+        assign_id_generators(&mut resources, &routes);
         // Where the API key goes, and the tenant headers.
-        let (key_slots, key_credentials) = key_slots(spec);
+        let (key_slots, mut key_credentials) = key_slots(spec);
+        let other = other_auth_credentials(spec);
+        let other_auth = !other.is_empty();
+        for c in other {
+            if !key_credentials.contains(&c) {
+                key_credentials.push(c);
+            }
+        }
         let tenants = tenants(spec);
 
-        let error_body = spec
-            .sandbox
-            .as_ref()
-            .and_then(|s| s.error_body.clone())
-            .unwrap_or_else(
-                || serde_json::json!({ "status": "{{ status }}", "message": "{{ message }}" }),
-            );
+        let sandbox = spec.sandbox.clone().unwrap_or_default();
+        let error_body = sandbox
+            .error_body
+            .clone()
+            .unwrap_or_else(|| default_error_body(spec.errors.as_ref()));
         check_placeholders(&error_body)?;
 
         Ok(Model {
@@ -342,8 +271,16 @@ impl Model {
             resources,
             key_slots,
             key_credentials,
+            other_auth,
             tenants,
             error_body,
+            error_status: sandbox.error_status,
+            verdict: spec.errors.as_ref().and_then(|e| e.ok.clone()),
+            codes: spec
+                .errors
+                .as_ref()
+                .map(|e| e.codes.iter().map(|(c, k)| (c.clone(), *k)).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -392,13 +329,318 @@ impl Model {
         }
     }
 
-    /// The error body for a status and message, from the connector's `error_body` template.
-    pub(crate) fn error_body(&self, status: u16, message: &str) -> Value {
+    /// The error body for a status and message, from the connector's `error_body` template;
+    /// `about` names what the error is about (a resource, an input), to choose the API error
+    /// code (see [`Model::error_code`]).
+    pub(crate) fn error_body(&self, status: u16, message: &str, about: &[&str]) -> Value {
         let reason = hyper::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("Error");
-        fill(&self.error_body, status, reason, message)
+        let code = self.error_code(status, about);
+        fill(
+            &self.error_body,
+            ErrorFill {
+                status,
+                reason,
+                message,
+                code: &code,
+            },
+        )
+    }
+
+    /// The API error code for an error of `status`: the first of `errors.codes` mapped to the
+    /// kind of error the status is (404: `not_found`), preferring one that names something in
+    /// `about` (`channel_not_found` for a `channel` input); else the reason phrase in
+    /// snake case (`not_found`).
+    pub(crate) fn error_code(&self, status: u16, about: &[&str]) -> String {
+        let kind = match status {
+            401 => ApiErrorKind::Auth,
+            403 => ApiErrorKind::Permission,
+            404 => ApiErrorKind::NotFound,
+            409 => ApiErrorKind::Conflict,
+            429 => ApiErrorKind::RateLimited,
+            400..=499 => ApiErrorKind::Validation,
+            _ => ApiErrorKind::Upstream,
+        };
+        let of_kind: Vec<&str> = self
+            .codes
+            .iter()
+            .filter(|(_, k)| *k == kind)
+            .map(|(c, _)| c.as_str())
+            .collect();
+        let named = |word: &str| {
+            let word = word.to_ascii_lowercase();
+            let singular = word.strip_suffix('s').unwrap_or(&word).to_owned();
+            of_kind.iter().find(|c| {
+                let c = c.to_ascii_lowercase();
+                !singular.is_empty() && (c.contains(&word) || c.contains(&singular))
+            })
+        };
+        if let Some(code) = about.iter().find_map(|w| named(w)).or(of_kind.first()) {
+            return (*code).to_owned();
+        }
+        hyper::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error")
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+    }
+}
+
+/// One action's path and the operation its hint asks for, before resources are known.
+struct Draft<'a> {
+    action: &'a actionspec_engine::Action,
+    segs: Vec<Seg>,
+    key: Vec<Option<String>>,
+    hinted: Option<Op>,
+    hint: ActionSandbox,
+}
+
+impl<'a> Draft<'a> {
+    fn of(action: &'a actionspec_engine::Action) -> Draft<'a> {
+        let segs = parse_path(&action.spec.path, &action.spec.inputs);
+        let hint = action.spec.sandbox.clone().unwrap_or_default();
+        Draft {
+            action,
+            key: normalize(&segs),
+            segs,
+            hinted: hint.operation.map(Op::from_hint),
+            hint,
+        }
+    }
+
+    /// Whether the record id of an item operation has a source: an `id_input`, or (for a
+    /// `collection` hint) any path placeholder, or (for a path collection) a last placeholder.
+    fn has_id(&self) -> bool {
+        self.hint.id_input.is_some()
+            || ends_with_param(&self.segs)
+            || (self.hint.collection.is_some()
+                && self.segs.iter().any(|s| matches!(s, Seg::Param(_))))
+    }
+}
+
+/// A collection path with its placeholders blanked, and as the connector writes it.
+type Collection = (Vec<Option<String>>, String);
+
+/// Collections named by paths: listed paths, created-into paths and the parents of items that
+/// are read. Actions with a `collection` hint name theirs by name instead.
+fn collections(drafts: &[Draft]) -> Result<Vec<Collection>, Error> {
+    let mut out: Vec<Collection> = Vec::new();
+    let mut add = |key: Vec<Option<String>>, path: String| {
+        if !out.iter().any(|(k, _)| *k == key) {
+            out.push((key, path));
+        }
+    };
+    for d in drafts {
+        if d.hint.collection.is_some() {
+            if d.hinted.is_some_and(Op::is_item) && !d.has_id() {
+                return Err(no_id(d));
+            }
+            continue;
+        }
+        let method = d.action.spec.method;
+        let op = d.hinted.or(match method {
+            Method::Get if d.action.pagination.is_some() => Some(Op::List),
+            Method::Get if ends_with_param(&d.segs) => Some(Op::Get),
+            _ => None,
+        });
+        match op {
+            Some(Op::List | Op::Create) => add(d.key.clone(), d.action.spec.path.clone()),
+            Some(op) if op.is_item() && d.hint.id_input.is_some() && !ends_with_param(&d.segs) => {
+                add(d.key.clone(), d.action.spec.path.clone());
+            }
+            Some(op) if op.is_item() => {
+                if !ends_with_param(&d.segs) {
+                    return Err(no_id(d));
+                }
+                add(
+                    d.key[..d.key.len() - 1].to_vec(),
+                    parent_path(&d.action.spec.path),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn no_id(d: &Draft) -> Error {
+    Error::Model(format!(
+        "action `{}`: sandbox operation needs the record id: a path that ends with an id placeholder, such as /things/{{id}}, or an `id_input` (path: {})",
+        d.action.id, d.action.spec.path
+    ))
+}
+
+/// Resources, named after the last literal segment of a top-level collection path; nested
+/// collections, and names that would be ambiguous, use every literal segment
+/// (`/commands/{id}/results` → `commands/results`).
+fn name_resources(collections: Vec<Collection>) -> Vec<Resource> {
+    let mut resources: Vec<Resource> = collections
+        .into_iter()
+        .map(|(key, path)| Resource {
+            name: if key.iter().any(Option::is_none) {
+                literal_path(&key)
+            } else {
+                last_literal(&key)
+            },
+            path,
+            params: key.iter().filter(|s| s.is_none()).count(),
+            key,
+            id_field: String::new(),
+            parent: None,
+            ids: IdGen::default(),
+        })
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for r in &resources {
+        *seen.entry(r.name.clone()).or_default() += 1;
+    }
+    for r in &mut resources {
+        if seen.get(&r.name).copied().unwrap_or(0) > 1 || r.name.is_empty() {
+            r.name = literal_path(&r.key);
+        }
+    }
+    resources
+}
+
+/// The resource a name (or collection path) designates.
+fn position_of(resources: &[Resource], name: &str) -> Option<usize> {
+    let trimmed = name.trim_start_matches('/');
+    resources
+        .iter()
+        .position(|r| r.name == name || r.path == name || r.path.trim_start_matches('/') == trimmed)
+}
+
+/// The resources that `collection` hints name and no path gives: top-level, keyed by name.
+fn add_hinted_resources(drafts: &[Draft], resources: &mut Vec<Resource>) {
+    for name in drafts.iter().filter_map(|d| d.hint.collection.as_deref()) {
+        if position_of(resources, name).is_none() {
+            resources.push(Resource {
+                name: name.to_owned(),
+                path: name.to_owned(),
+                key: vec![Some(name.to_owned())],
+                params: 0,
+                id_field: String::new(),
+                parent: None,
+                ids: IdGen::default(),
+            });
+        }
+    }
+}
+
+/// The operation of an action and the resource it works on (`None`: it only responds).
+fn operation(d: &Draft, resources: &[Resource]) -> Result<(Op, Option<usize>), Error> {
+    let a = d.action;
+    let find = |key: &[Option<String>]| resources.iter().position(|r| r.key == key);
+    let item_of = if ends_with_param(&d.segs) {
+        find(&d.key[..d.key.len() - 1])
+    } else {
+        None
+    };
+    let (op, resource) = if let Some(name) = &d.hint.collection {
+        let derived = match (a.spec.method, a.pagination.is_some()) {
+            (Method::Get, true) => Op::List,
+            (Method::Get, false) => Op::Get,
+            (Method::Post, _) => Op::Create,
+            (Method::Put, _) => Op::Update { merge: false },
+            (Method::Patch, _) => Op::Update { merge: true },
+            (Method::Delete, _) => Op::Delete,
+        };
+        let op = d.hinted.unwrap_or(derived);
+        if op.is_item() && !d.has_id() {
+            return Err(no_id(d));
+        }
+        (op, position_of(resources, name))
+    } else {
+        match d.hinted {
+            Some(Op::Respond) => (Op::Respond, None),
+            Some(op @ (Op::List | Op::Create)) => (op, find(&d.key)),
+            Some(op) if d.hint.id_input.is_some() && !ends_with_param(&d.segs) => {
+                (op, find(&d.key))
+            }
+            Some(op) => (op, item_of),
+            None => match (a.spec.method, a.pagination.is_some()) {
+                (Method::Get, true) => (Op::List, find(&d.key)),
+                (Method::Get, false) if item_of.is_some() => (Op::Get, item_of),
+                (Method::Post, _) if find(&d.key).is_some() => (Op::Create, find(&d.key)),
+                (Method::Put, _) if item_of.is_some() => (Op::Update { merge: false }, item_of),
+                (Method::Patch, _) if item_of.is_some() => (Op::Update { merge: true }, item_of),
+                (Method::Delete, _) if item_of.is_some() => (Op::Delete, item_of),
+                _ => (Op::Respond, None),
+            },
+        }
+    };
+    if op == Op::List && a.pagination.is_none() {
+        return Err(Error::Model(format!(
+            "action `{}`: a sandbox `list` needs a pagination style, which says where the records go",
+            a.id
+        )));
+    }
+    Ok(if resource.is_none() {
+        (Op::Respond, None)
+    } else {
+        (op, resource)
+    })
+}
+
+/// The error body when the connector declares none: at the `errors` pointers the verdict
+/// `false`, the code and the message; else `{"status": <status>, "message": <message>}`.
+fn default_error_body(errors: Option<&actionspec_engine::spec::ErrorShape>) -> Value {
+    let mut body = Value::Object(Map::new());
+    if let Some(e) = errors {
+        for (pointer, value) in [
+            (e.ok.as_deref(), Value::Bool(false)),
+            (e.code.as_deref(), Value::from("{{ code }}")),
+            (e.message.as_deref(), Value::from("{{ message }}")),
+        ] {
+            if let Some(p) = pointer.filter(|p| p.starts_with('/')) {
+                crate::handler::set_pointer(&mut body, p, value);
+            }
+        }
+    }
+    if body.as_object().is_some_and(Map::is_empty) {
+        return serde_json::json!({ "status": "{{ status }}", "message": "{{ message }}" });
+    }
+    if errors.and_then(|e| e.message.as_ref()).is_none() {
+        crate::handler::set_pointer(&mut body, "/message", Value::from("{{ message }}"));
+    }
+    body
+}
+
+/// Each resource's id generator, from the id input of its item operations (else of the
+/// inputs that reference it): its type, pattern and format.
+fn assign_id_generators(resources: &mut [Resource], routes: &[Route]) {
+    for (index, r) in resources.iter_mut().enumerate() {
+        let item = routes
+            .iter()
+            .filter(|rt| rt.resource == Some(index) && rt.op.is_item())
+            .find_map(|rt| rt.inputs.get(rt.id_input.as_deref()?));
+        let referring = || {
+            routes.iter().find_map(|rt| {
+                let (input, _) = rt.references.iter().find(|(_, res)| *res == index)?;
+                rt.inputs.get(input)
+            })
+        };
+        let mut spec = item.or_else(referring).cloned();
+        // An array of references declares the form of one id in its items.
+        if let Some(s) = &mut spec
+            && s.kind == InputType::Array
+        {
+            *s = s
+                .items
+                .clone()
+                .and_then(|items| {
+                    let mut v = items;
+                    if let Value::Object(m) = &mut v {
+                        m.insert("in".into(), Value::from("path"));
+                    }
+                    serde_json::from_value(v).ok()
+                })
+                .unwrap_or_else(|| s.clone());
+        }
+        r.ids = IdGen::for_input(spec.as_ref().filter(|s| s.kind != InputType::Array));
     }
 }
 
@@ -431,17 +673,105 @@ fn compile_route(
         })
         .collect();
 
-    // What a create adds by itself: members of the first example's response that the example
-    // input did not send.
-    let mut defaults = Map::new();
-    if op == Op::Create
-        && let Some(example) = spec.examples.iter().find(|e| {
-            e.response
-                .as_ref()
-                .is_some_and(|r| r.body.as_ref().is_some_and(Value::is_object))
-        })
-        && let Some(Value::Object(body)) = example.response.as_ref().and_then(|r| r.body.as_ref())
+    let wrap = hint.wrap.as_deref().map(wrap_pointer);
+    let defaults = if op == Op::Create {
+        create_defaults(&spec.examples, &body_inputs, wrap.as_deref())
+    } else {
+        Map::new()
+    };
+    let references = compile_references(a, &hint, resources)?;
+    // The record a path prefix names must exist: for resource operations a prefix shorter than
+    // the collection path, for other actions any prefix (the whole path included).
+    let key = normalize(&segs);
+    let limit = match (op, resource) {
+        (Op::Respond, _) | (_, None) => key.len(),
+        (_, Some(r)) => resources[r].key.len().saturating_sub(1),
+    };
+    let mut parent = longest_item_prefix(&key, limit, resources);
+    if let (Some(p), Some(r)) = (parent, resource)
+        && op.is_item()
+        && p.resource == r
     {
+        parent = None;
+    }
+
+    let id_input = route_id_input(a, &hint, op, &segs)?;
+    let validator = actionspec_engine::input::compile(a.input_schema()).ok();
+    let wire_of = |name: &str| {
+        spec.inputs
+            .iter()
+            .find(|(id, i)| i.placement == Placement::Query && i.wire_name(id) == name)
+            .map(|_| name.to_owned())
+    };
+    Ok(Route {
+        action: a.id.clone(),
+        method: spec.method,
+        segs,
+        op,
+        resource,
+        style: a.pagination.clone(),
+        status,
+        with_body,
+        response: hint.response.clone().or_else(|| first_response.cloned()),
+        reply: hint.response.clone().filter(|_| op != Op::Respond),
+        id_input,
+        wrap,
+        set: hint.set.clone().unwrap_or_default(),
+        envelope: a
+            .pagination
+            .as_ref()
+            .map(|style| crate::list::example_envelope(style, &spec.examples))
+            .unwrap_or_default(),
+        relative_next: a
+            .pagination
+            .as_ref()
+            .is_some_and(|style| relative_next_urls(style, &spec.examples)),
+        defaults,
+        body_inputs,
+        templated_body: spec.body.is_some(),
+        inputs: spec.inputs.clone(),
+        validator,
+        omit_headers: spec
+            .omit_headers
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect(),
+        parent,
+        references,
+        filter: wire_of("filter"),
+        sort: wire_of("sort"),
+        fields: wire_of("fields"),
+        examples: spec.examples.clone(),
+    })
+}
+
+/// A `wrap` hint as a JSON pointer: a member name becomes `/name`.
+fn wrap_pointer(wrap: &str) -> String {
+    if wrap.starts_with('/') {
+        wrap.to_owned()
+    } else {
+        format!("/{}", actionspec_engine::yaml::escape_token(wrap))
+    }
+}
+
+/// What a create adds by itself: the members of the first example's response record (at
+/// `wrap`) that the example input did not send.
+fn create_defaults(
+    examples: &[actionspec_engine::spec::Example],
+    body_inputs: &[BodyInput],
+    wrap: Option<&str>,
+) -> Map<String, Value> {
+    let record_of = |e: &actionspec_engine::spec::Example| {
+        let body = e.response.as_ref()?.body.as_ref()?;
+        match wrap {
+            Some(p) => body.pointer(p),
+            None => Some(body),
+        }
+        .and_then(Value::as_object)
+        .cloned()
+    };
+    let mut defaults = Map::new();
+    if let Some((example, body)) = examples.iter().find_map(|e| record_of(e).map(|b| (e, b))) {
         let sent: Vec<&str> = body_inputs
             .iter()
             .filter(|b| example.input.contains_key(&b.id))
@@ -449,11 +779,20 @@ fn compile_route(
             .collect();
         for (k, v) in body {
             if !sent.contains(&k.as_str()) {
-                defaults.insert(k.clone(), v.clone());
+                defaults.insert(k, v);
             }
         }
     }
+    defaults
+}
 
+/// The `references` hint: each input declared, each resource a top-level one.
+fn compile_references(
+    a: &actionspec_engine::Action,
+    hint: &ActionSandbox,
+    resources: &[Resource],
+) -> Result<Vec<(String, usize)>, Error> {
+    let spec = &a.spec;
     let mut references = Vec::new();
     for (input, target) in &hint.references {
         if !spec.inputs.contains_key(input) {
@@ -462,13 +801,7 @@ fn compile_route(
                 a.id
             )));
         }
-        let trimmed = target.trim_start_matches('/');
-        let index = resources
-            .iter()
-            .position(|r| {
-                r.name == *target || r.path == *target || r.path.trim_start_matches('/') == trimmed
-            })
-            .ok_or_else(|| {
+        let index = position_of(resources, target).ok_or_else(|| {
                 Error::Model(format!(
                     "action `{}`: sandbox `references` names resource `{target}`, which does not exist (resources: {})",
                     a.id,
@@ -488,55 +821,53 @@ fn compile_route(
         references.push((input.clone(), index));
     }
 
-    // The record a path prefix names must exist: for resource operations a prefix shorter than
-    // the collection path, for other actions any prefix (the whole path included).
-    let key = normalize(&segs);
-    let limit = match (op, resource) {
-        (Op::Respond, _) | (_, None) => key.len(),
-        (_, Some(r)) => resources[r].key.len().saturating_sub(1),
-    };
-    let mut parent = longest_item_prefix(&key, limit, resources);
-    if let (Some(p), Some(r)) = (parent, resource)
-        && op.is_item()
-        && p.resource == r
-    {
-        parent = None;
-    }
+    Ok(references)
+}
 
-    let validator = actionspec_engine::input::compile(a.input_schema()).ok();
-    let wire_of = |name: &str| {
-        spec.inputs
-            .iter()
-            .find(|(id, i)| i.placement == Placement::Query && i.wire_name(id) == name)
-            .map(|_| name.to_owned())
-    };
-    Ok(Route {
-        action: a.id.clone(),
-        method: spec.method,
-        segs,
-        op,
-        resource,
-        style: a.pagination.clone(),
-        status,
-        with_body,
-        response: hint.response.clone().or_else(|| first_response.cloned()),
-        defaults,
-        body_inputs,
-        templated_body: spec.body.is_some(),
-        inputs: spec.inputs.clone(),
-        validator,
-        omit_headers: spec
-            .omit_headers
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .collect(),
-        parent,
-        references,
-        filter: wire_of("filter"),
-        sort: wire_of("sort"),
-        fields: wire_of("fields"),
-        examples: spec.examples.clone(),
+/// The input that holds the record id: the `id_input` hint (declared), else for item
+/// operations the path's last placeholder.
+fn route_id_input(
+    a: &actionspec_engine::Action,
+    hint: &ActionSandbox,
+    op: Op,
+    segs: &[Seg],
+) -> Result<Option<String>, Error> {
+    let spec = &a.spec;
+    Ok(match (&hint.id_input, op.is_item()) {
+        (Some(input), _) if !spec.inputs.contains_key(input) => {
+            return Err(Error::Model(format!(
+                "action `{}`: sandbox `id_input` names input `{input}`, which the action does not declare",
+                a.id
+            )));
+        }
+        (Some(input), _) => Some(input.clone()),
+        (None, true) => segs.iter().rev().find_map(|s| match s {
+            Seg::Param(p) => Some(p.clone()),
+            Seg::Lit(_) => None,
+        }),
+        (None, false) => None,
     })
+}
+
+/// Whether the examples of a `next_url` list show origin-relative next URLs.
+fn relative_next_urls(
+    style: &PaginationStyle,
+    examples: &[actionspec_engine::spec::Example],
+) -> bool {
+    let Some(pointer) = &style.next_url else {
+        return false;
+    };
+    examples
+        .iter()
+        .filter_map(|e| {
+            e.response
+                .as_ref()?
+                .body
+                .as_ref()?
+                .pointer(pointer)?
+                .as_str()
+        })
+        .any(|u| u.starts_with('/'))
 }
 
 /// The longest prefix of `key`, at most `limit` segments long, that is `{collection}/{id}` of a
@@ -565,14 +896,18 @@ fn infer_id_field(routes: &[Route], resource: usize) -> Option<String> {
     for rt in routes.iter().filter(|r| r.resource == Some(resource)) {
         for example in &rt.examples {
             let body = example.response.as_ref().and_then(|r| r.body.as_ref());
+            let record = match (&rt.wrap, body) {
+                (Some(p), Some(b)) if rt.op != Op::List => b.pointer(p),
+                _ => body,
+            };
             if rt.op.is_item()
-                && let Some(Seg::Param(last)) = rt.segs.last()
-                && let (Some(id), Some(Value::Object(body))) = (example.input.get(last), body)
-                && let Some((k, _)) = body.iter().find(|(_, v)| *v == id)
+                && let Some(last) = &rt.id_input
+                && let (Some(id), Some(Value::Object(record))) = (example.input.get(last), record)
+                && let Some((k, _)) = record.iter().find(|(_, v)| *v == id)
             {
                 return Some(k.clone());
             }
-            let records: Vec<&Value> = match (rt.op, body, &rt.style) {
+            let records: Vec<&Value> = match (rt.op, record, &rt.style) {
                 (Op::List, Some(b), Some(style)) => b
                     .pointer(&style.records)
                     .and_then(Value::as_array)
@@ -583,7 +918,7 @@ fn infer_id_field(routes: &[Route], resource: usize) -> Option<String> {
             };
             for r in records {
                 for k in ["_id", "id"] {
-                    if r.get(k).is_some_and(Value::is_string) {
+                    if r.get(k).is_some_and(|v| v.is_string() || v.is_u64()) {
                         candidates.push(k.to_owned());
                     }
                 }
@@ -680,7 +1015,7 @@ fn check_placeholders(v: &Value) -> Result<(), Error> {
             for name in placeholders(s) {
                 if !ERROR_PLACEHOLDERS.contains(&name.as_str()) {
                     return Err(Error::Model(format!(
-                        "sandbox `error_body` uses `{{{{ {name} }}}}`; the placeholders are {{{{ status }}}}, {{{{ reason }}}} and {{{{ message }}}}"
+                        "sandbox `error_body` uses `{{{{ {name} }}}}`; the placeholders are {{{{ status }}}}, {{{{ reason }}}}, {{{{ message }}}} and {{{{ code }}}}"
                     )));
                 }
             }
@@ -706,17 +1041,23 @@ fn placeholders(s: &str) -> Vec<String> {
     out
 }
 
+/// The value of one placeholder; numbers stay numbers when the placeholder is the whole string.
+fn placeholder_value(name: &str, f: ErrorFill) -> Value {
+    match name {
+        "status" => Value::from(f.status),
+        "reason" => Value::from(f.reason),
+        "code" => Value::from(f.code),
+        _ => Value::from(f.message),
+    }
+}
+
 /// Fills the error body template.
-fn fill(template: &Value, status: u16, reason: &str, message: &str) -> Value {
+fn fill(template: &Value, f: ErrorFill) -> Value {
     match template {
         Value::String(s) => {
             let names = placeholders(s);
             if names.len() == 1 && s.trim().starts_with("{{") && s.trim().ends_with("}}") {
-                return match names[0].as_str() {
-                    "status" => Value::from(status),
-                    "reason" => Value::from(reason),
-                    _ => Value::from(message),
-                };
+                return placeholder_value(&names[0], f);
             }
             let mut out = String::new();
             let mut rest = s.as_str();
@@ -725,27 +1066,19 @@ fn fill(template: &Value, status: u16, reason: &str, message: &str) -> Value {
                     break;
                 };
                 out.push_str(&rest[..open]);
-                match rest[open + 2..open + close].trim() {
-                    "status" => out.push_str(&status.to_string()),
-                    "reason" => out.push_str(reason),
-                    _ => out.push_str(message),
+                match placeholder_value(rest[open + 2..open + close].trim(), f) {
+                    Value::String(text) => out.push_str(&text),
+                    other => out.push_str(&other.to_string()),
                 }
                 rest = &rest[open + close + 2..];
             }
             out.push_str(rest);
             Value::String(out)
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| fill(v, status, reason, message))
-                .collect(),
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), fill(v, status, reason, message)))
-                .collect(),
-        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, f)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), fill(v, f))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -833,6 +1166,23 @@ fn key_slots(spec: &actionspec_engine::spec::ConnectorSpec) -> (Vec<KeySlot>, Ve
     (slots, credentials)
 }
 
+/// The credentials of auth methods that are neither API keys nor OAuth 2.0 client credentials
+/// (a bearer token, HTTP Basic, …): every credential they require.
+fn other_auth_credentials(spec: &actionspec_engine::spec::ConnectorSpec) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for method in spec.auth.values() {
+        if method.kind == AuthType::ApiKey || method.kind == AuthType::Oauth2ClientCredentials {
+            continue;
+        }
+        for c in method.required_credentials() {
+            if !out.iter().any(|o| o == c) {
+                out.push(c.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// The default headers that carry a non-secret credential (a tenant id).
 fn tenants(spec: &actionspec_engine::spec::ConnectorSpec) -> Vec<Tenant> {
     let mut out = Vec::new();
@@ -857,9 +1207,22 @@ mod tests {
     #[test]
     fn error_bodies_fill_placeholders_keeping_the_status_a_number() {
         let t = json!({"code": "{{ status }}", "message": "{{reason}}: {{ message }}", "status": "{{ reason }}"});
+        let f = ErrorFill {
+            status: 404,
+            reason: "Not Found",
+            message: "no such user",
+            code: "user_not_found",
+        };
         assert_eq!(
-            fill(&t, 404, "Not Found", "no such user"),
+            fill(&t, f),
             json!({"code": 404, "message": "Not Found: no such user", "status": "Not Found"})
+        );
+        assert_eq!(
+            fill(
+                &json!({"ok": false, "error": "{{ code }}", "n": "{{status}}!"}),
+                f
+            ),
+            json!({"ok": false, "error": "user_not_found", "n": "404!"})
         );
         assert!(check_placeholders(&t).is_ok());
         assert!(check_placeholders(&json!({"x": "{{ nope }}"})).is_err());

@@ -191,6 +191,7 @@ enum Kind {
 struct Generator<'a> {
     resource: &'a str,
     id_field: &'a str,
+    ids: &'a crate::ids::IdGen,
     fields: IndexMap<String, Field>,
     kind: Kind,
 }
@@ -270,9 +271,9 @@ pub(crate) fn seed(model: &Model, seed: u64, counts: &[usize]) -> Store {
         let mut n = 0usize;
         while index < count {
             let mut ctx = generator.ctx(seed, index, &mut used, None);
-            let mut id = ctx.rng.object_id();
+            let mut id = resource.ids.generate(&mut ctx.rng);
             while ids.contains(&id) {
-                id = ctx.rng.object_id();
+                id = resource.ids.generate(&mut ctx.rng);
             }
             ids.insert(id.clone());
             let value = generator.complete(Map::new(), &id, &mut ctx);
@@ -307,16 +308,18 @@ fn param_text(input: &Map<String, Value>, id: &str) -> Option<String> {
     }
 }
 
+/// A record id member as text: a string, or an integer.
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Every record the examples show or name, per resource.
 fn example_records(model: &Model) -> Examples {
     let mut out: Examples = vec![IndexMap::new(); model.resources.len()];
-    let add =
-        |out: &mut Examples, r: usize, key: PartitionKey, id: String, rec: Map<String, Value>| {
-            let slot = out[r].entry((key, id)).or_default();
-            for (k, v) in rec {
-                slot.entry(k).or_insert(v);
-            }
-        };
     for route in &model.routes {
         for example in &route.examples {
             let params: Vec<Option<String>> = route
@@ -331,69 +334,100 @@ fn example_records(model: &Model) -> Examples {
                 continue;
             }
             let params: Vec<String> = params.into_iter().flatten().collect();
-            let body = example.response.as_ref().and_then(|r| r.body.as_ref());
-
-            // Records the example shows.
             if let Some(r) = route.resource {
-                let res = &model.resources[r];
-                let (key, path_id) = if route.op.is_item() {
-                    let n = params.len().saturating_sub(1);
-                    (params[..n].to_vec(), params.get(n).cloned())
-                } else {
-                    (params.clone(), None)
-                };
-                let shown: Vec<&Value> = match (route.op, body, &route.style) {
-                    (Op::List, Some(b), Some(style)) => b
-                        .pointer(&style.records)
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().collect())
-                        .unwrap_or_default(),
-                    (Op::Get | Op::Update { .. } | Op::Delete | Op::Create, Some(b), _) => vec![b],
-                    _ => Vec::new(),
-                };
-                for rec in shown {
-                    let Some(obj) = rec.as_object() else { continue };
-                    let id = obj
-                        .get(&res.id_field)
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .or_else(|| path_id.clone());
-                    if let Some(id) = id {
-                        let mut obj = obj.clone();
-                        obj.insert(res.id_field.clone(), Value::String(id.clone()));
-                        add(&mut out, r, key.clone(), id, obj);
-                    }
-                }
-                // The record an item example names exists.
-                if let Some(id) = path_id {
-                    let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
-                    add(&mut out, r, key, id, obj);
-                }
+                shown_records(model, route, example, &params, r, &mut out);
             }
             // So does the record its path prefix names, and every record it references.
+            let named = |out: &mut Examples, r: usize, key: PartitionKey, id: String| {
+                let res = &model.resources[r];
+                let mut obj = Map::new();
+                obj.insert(res.id_field.clone(), res.ids.value(&id));
+                add_record(out, r, key, id, obj);
+            };
             if let Some(parent) = route.parent {
                 let n = parent.len;
                 if n >= 1 && n <= params.len() {
-                    let res = &model.resources[parent.resource];
-                    let id = params[n - 1].clone();
-                    let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
-                    add(&mut out, parent.resource, params[..n - 1].to_vec(), id, obj);
+                    let key = params[..n - 1].to_vec();
+                    named(&mut out, parent.resource, key, params[n - 1].clone());
                 }
             }
             for (input, r) in &route.references {
-                let values = strings_of(example.input.get(input));
-                let res = &model.resources[*r];
-                for id in values {
-                    let mut obj = Map::new();
-                    obj.insert(res.id_field.clone(), Value::String(id.clone()));
-                    add(&mut out, *r, Vec::new(), id, obj);
+                for id in strings_of(example.input.get(input)) {
+                    named(&mut out, *r, Vec::new(), id);
                 }
             }
         }
     }
     out
+}
+
+/// Adds an example record, completing one already seen with the members it lacks.
+fn add_record(
+    out: &mut Examples,
+    r: usize,
+    key: PartitionKey,
+    id: String,
+    rec: Map<String, Value>,
+) {
+    let slot = out[r].entry((key, id)).or_default();
+    for (k, v) in rec {
+        slot.entry(k).or_insert(v);
+    }
+}
+
+/// The records one example of a resource's action shows (its list page, or the record of its
+/// response, at `wrap`), and the record its id input names.
+fn shown_records(
+    model: &Model,
+    route: &crate::model::Route,
+    example: &actionspec_engine::spec::Example,
+    params: &[String],
+    r: usize,
+    out: &mut Examples,
+) {
+    let res = &model.resources[r];
+    let key = params[..res.params.min(params.len())].to_vec();
+    let named_id = route
+        .id_input
+        .as_deref()
+        .filter(|_| route.op.is_item())
+        .and_then(|input| param_text(&example.input, input));
+    let body = example.response.as_ref().and_then(|r| r.body.as_ref());
+    let record = match (&route.wrap, body) {
+        (Some(p), Some(b)) => b.pointer(p),
+        _ => body,
+    };
+    let shown: Vec<&Value> = match (route.op, body, &route.style) {
+        (Op::List, Some(b), Some(style)) => b
+            .pointer(&style.records)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default(),
+        (Op::Get | Op::Update { .. } | Op::Delete | Op::Create, Some(_), _)
+            if route.reply.is_none() =>
+        {
+            record.into_iter().collect()
+        }
+        _ => Vec::new(),
+    };
+    for rec in shown {
+        let Some(obj) = rec.as_object() else { continue };
+        let id = obj
+            .get(&res.id_field)
+            .and_then(id_text)
+            .or_else(|| named_id.clone());
+        if let Some(id) = id {
+            let mut obj = obj.clone();
+            obj.insert(res.id_field.clone(), res.ids.value(&id));
+            add_record(out, r, key.clone(), id, obj);
+        }
+    }
+    // The record an item example names exists.
+    if let Some(id) = named_id {
+        let mut obj = Map::new();
+        obj.insert(res.id_field.clone(), res.ids.value(&id));
+        add_record(out, r, key, id, obj);
+    }
 }
 
 impl<'a> Generator<'a> {
@@ -438,6 +472,7 @@ impl<'a> Generator<'a> {
         Generator {
             resource: &resource.name,
             id_field: &resource.id_field,
+            ids: &resource.ids,
             fields,
             kind,
         }
@@ -517,7 +552,7 @@ impl<'a> Generator<'a> {
         ctx: &mut Ctx,
     ) -> Map<String, Value> {
         let mut out = Map::new();
-        out.insert(self.id_field.to_owned(), Value::String(id.to_owned()));
+        out.insert(self.id_field.to_owned(), self.ids.value(id));
         for (name, field) in &self.fields {
             if name == self.id_field {
                 continue;
@@ -764,15 +799,11 @@ pub(crate) fn timestamp(secs: i64, millis: bool) -> String {
     )
 }
 
-/// The string, or the strings of an array of strings (ids an input refers to).
+/// The string or integer, or those of an array (ids an input refers to).
 pub(crate) fn strings_of(value: Option<&Value>) -> Vec<String> {
     match value {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(id_text).collect(),
+        Some(v) => id_text(v).into_iter().collect(),
         _ => Vec::new(),
     }
 }

@@ -16,7 +16,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::handler::{Reply, Shared};
+use crate::handler::{Incoming as Arrived, Reply, Shared};
 use crate::rng::{Rng, hash};
 
 /// The largest request body the sandbox reads (16 MiB); larger ones get 413.
@@ -37,6 +37,10 @@ pub(crate) async fn accept_loop(
     conditions: Conditions,
 ) {
     let requests = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let origin: Arc<str> = match listener.local_addr() {
+        Ok(addr) => format!("http://{addr}").into(),
+        Err(_) => "http://127.0.0.1".into(),
+    };
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
@@ -50,11 +54,15 @@ pub(crate) async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let requests = requests.clone();
+        let origin = origin.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request| {
                 let shared = shared.clone();
+                let origin = origin.clone();
                 let n = requests.fetch_add(1, Ordering::Relaxed);
-                async move { Ok::<_, Infallible>(answer(&shared, request, n, conditions).await) }
+                async move {
+                    Ok::<_, Infallible>(answer(&shared, request, n, conditions, &origin).await)
+                }
             });
             if let Err(e) = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -72,6 +80,7 @@ async fn answer(
     request: Request<Incoming>,
     n: u64,
     conditions: Conditions,
+    origin: &str,
 ) -> Response<Full<Bytes>> {
     if !conditions.latency.is_zero() {
         tokio::time::sleep(conditions.latency).await;
@@ -84,13 +93,14 @@ async fn answer(
     if let Some(reply) = simulated_failure(shared, n, conditions) {
         return to_response(reply);
     }
-    let reply = shared.handle(
-        parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query(),
-        &parts.headers,
-        &body,
-    );
+    let reply = shared.handle(&Arrived {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &body,
+        origin,
+    });
     tracing::debug!(method = %parts.method, path = parts.uri.path(), status = reply.status, "sandbox request");
     to_response(reply)
 }
@@ -106,7 +116,7 @@ fn simulated_failure(shared: &Shared, n: u64, conditions: Conditions) -> Option<
         return None;
     }
     if rng.chance(0.5) {
-        let mut reply = shared.error(
+        let mut reply = shared.error_keeping_status(
             429,
             "too many requests (simulated by the sandbox's --fail-rate)",
         );
@@ -115,7 +125,7 @@ fn simulated_failure(shared: &Shared, n: u64, conditions: Conditions) -> Option<
             .push((RETRY_AFTER.as_str().to_owned(), "1".to_owned()));
         Some(reply)
     } else {
-        Some(shared.error(
+        Some(shared.error_keeping_status(
             503,
             "service unavailable (simulated by the sandbox's --fail-rate)",
         ))

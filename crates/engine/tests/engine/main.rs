@@ -18,3 +18,4 @@ mod regressions;
 mod resilience;
 mod safety;
 mod slack;
+mod wire_kinds;
