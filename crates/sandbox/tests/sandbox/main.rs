@@ -13,4 +13,5 @@ mod oauth;
 mod pagination;
 mod rpc;
 mod seed_data;
+mod shipped;
 mod wire;
