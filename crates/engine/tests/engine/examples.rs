@@ -332,7 +332,7 @@ async fn wire_examples(
         Mock::given(any())
             .respond_with(template)
             .expect(1)
-            .mount(&server)
+            .mount(server)
             .await;
 
         let config = Config {
@@ -342,7 +342,7 @@ async fn wire_examples(
         };
         let input = Value::Object(example.input.clone());
         let outcome = c
-            .run(&client, action, &input, &config)
+            .run(client, action, &input, &config)
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         let requests = server.received_requests().await.unwrap();
