@@ -1,0 +1,2 @@
+//! The conformance checker's integration tests: one binary, one module per topic.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
