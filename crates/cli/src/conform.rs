@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use actionspec_conform::{DocumentSet, Options, Report, Rule, Severity};
+use actionspec_conform::{DocumentSet, Options, Rule, Severity};
 use actionspec_engine::{Connector, Error, ErrorKind, Result};
 
 use crate::registry::Registry;
@@ -67,13 +67,13 @@ pub fn run(registry: &Registry, args: &ConformArgs, json: bool) -> Result<bool> 
         )
     })?;
     let report = actionspec_conform::check(&connector.spec, &documents, &options(args))
-        .map_err(|e| Error::new(ErrorKind::Usage, format!("not an OpenAPI document: {e}")))?;
+        .map_err(|e| Error::new(ErrorKind::Usage, e))?;
     if json {
         let mut value = serde_json::to_value(&report).unwrap_or_default();
         value["passed"] = report.passed().into();
         crate::out(&format!("{value}\n"))?;
     } else {
-        crate::out(&text(&report, args.uncovered))?;
+        crate::out(&report.to_text(args.uncovered))?;
     }
     Ok(report.passed())
 }
@@ -93,28 +93,6 @@ fn options(args: &ConformArgs) -> Options {
         options.severities.insert(*rule, Severity::Error);
     }
     options
-}
-
-/// The report as text: every finding (errors, then warnings, then information), the
-/// uncovered operations when asked, and the summary line.
-fn text(report: &Report, uncovered: bool) -> String {
-    let mut out = String::new();
-    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-        for finding in report.findings.iter().filter(|f| f.severity == severity) {
-            out.push_str(&format!("{finding}\n"));
-        }
-    }
-    if uncovered {
-        for op in &report.uncovered {
-            out.push_str(&format!(
-                "not covered: {} {} ({})\n",
-                op.method, op.path, op.location
-            ));
-        }
-    }
-    out.push_str(&report.summary());
-    out.push('\n');
-    out
 }
 
 fn looks_like_file(arg: &str) -> bool {

@@ -162,7 +162,11 @@ impl<'a> Ctx<'a> {
             declared
         };
         if ours != theirs {
-            let msg = format!("path parameters {ours:?} differ from the operation's {theirs:?}");
+            let msg = format!(
+                "path parameters {} differ from the operation's {}",
+                braced(&ours),
+                braced(&theirs)
+            );
             self.push(Rule::PathParams, None, msg);
         }
         let inputs: BTreeSet<&str> = inputs_in(self.action, Placement::Path)
@@ -197,7 +201,8 @@ impl<'a> Ctx<'a> {
             for (wire, id, _) in inputs_in(self.action, placement) {
                 if !self.declared(place, wire) {
                     let msg = format!(
-                        "{place} input `{id}` (`{wire}`) is not a {place} parameter of the operation"
+                        "{place} input {} is not a {place} parameter of the operation",
+                        named(id, wire)
                     );
                     self.push(Rule::ParamUndeclared, Some(id), msg);
                 }
@@ -343,7 +348,8 @@ impl<'a> Ctx<'a> {
                     for (wire, id, _) in &body_inputs {
                         if !shape.properties.contains(*wire) {
                             let msg = format!(
-                                "body input `{id}` (`{wire}`) is not a property of the request body schema"
+                                "body input {} is not a property of the request body schema",
+                                named(id, wire)
                             );
                             self.push(Rule::BodyProperty, Some(id), msg);
                         }
@@ -385,8 +391,9 @@ impl<'a> Ctx<'a> {
             .collect();
         let Some(media) = types.iter().find(|t| accepts(t, format)) else {
             let msg = format!(
-                "the request body is not {} (content types {types:?})",
-                media_name(format)
+                "the request body is not {} (it is {})",
+                media_name(format),
+                list(types.iter())
             );
             self.push(Rule::BodyMediaType, None, msg);
             return None;
@@ -429,7 +436,8 @@ impl<'a> Ctx<'a> {
         }
         if !consumes.is_empty() && !consumes.iter().any(|t| accepts(t, format)) {
             let msg = format!(
-                "the operation consumes {consumes:?}, not {}",
+                "the operation consumes {}, not {}",
+                list(consumes.iter()),
                 media_name(format)
             );
             self.push(Rule::BodyMediaType, None, msg);
@@ -469,8 +477,11 @@ impl<'a> Ctx<'a> {
             .filter_map(|k| k.parse().ok())
             .collect();
         if ours != theirs {
-            let msg =
-                format!("success {ours:?} differs from the operation's 2xx responses {theirs:?}");
+            let msg = format!(
+                "success {} differs from the operation's 2xx responses {}",
+                list(ours.iter()),
+                list(theirs.iter())
+            );
             self.push(Rule::Success, None, msg);
         }
     }
@@ -486,7 +497,11 @@ impl<'a> Ctx<'a> {
         let theirs = operation_scopes(doc, self.op.op, self.scope_keys);
         let ours: BTreeSet<&str> = self.action.scopes.iter().map(String::as_str).collect();
         if ours != theirs {
-            let msg = format!("scopes {ours:?} differ from the operation's {theirs:?}");
+            let msg = format!(
+                "scopes {} differ from the operation's {}",
+                list(ours.iter()),
+                list(theirs.iter())
+            );
             self.push(Rule::Scopes, None, msg);
         }
     }
@@ -512,6 +527,30 @@ impl<'a> Ctx<'a> {
                 self.push(Rule::DefaultHeader, None, msg);
             }
         }
+    }
+}
+
+/// `[a, b]`.
+fn list<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
+    let items: Vec<String> = items.map(|i| i.to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// `{a}, {b}` (or `none`).
+fn braced(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        return "none".to_owned();
+    }
+    let names: Vec<String> = names.iter().map(|n| format!("{{{n}}}")).collect();
+    names.join(", ")
+}
+
+/// `` `id` ``, or `` `id` (`wire`) `` when the wire name differs.
+fn named(id: &str, wire: &str) -> String {
+    if id == wire {
+        format!("`{id}`")
+    } else {
+        format!("`{id}` (`{wire}`)")
     }
 }
 

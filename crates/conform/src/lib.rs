@@ -225,10 +225,14 @@ fn connector_findings(
                     rule: Rule::Server,
                     input: None,
                     message: format!(
-                        "server `{server_name}` ({}) is not served by {name}'s servers {urls:?}",
-                        server.url
+                        "server `{server_name}` ({}) is not served by {name}'s servers [{}]",
+                        server.url,
+                        urls.join(", ")
                     ),
-                    location: Some(location(name, &["servers"])),
+                    location: Some(location(
+                        name,
+                        &[server_member(&documents.documents[*doc].value)],
+                    )),
                 });
             }
         }
@@ -244,6 +248,15 @@ fn connector_findings(
     raws.into_iter()
         .map(|r| finding(r, None, options))
         .collect()
+}
+
+/// Where a document says its server: `servers` (OpenAPI 3), `host` (Swagger 2.0).
+fn server_member(doc: &serde_json::Value) -> &'static str {
+    if doc.get("swagger").is_some() {
+        "host"
+    } else {
+        "servers"
+    }
 }
 
 /// The documents that declare scopes on some operation (in `security` or a `scope_keys` list).

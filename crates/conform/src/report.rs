@@ -213,6 +213,28 @@ impl Report {
             .count()
     }
 
+    /// The report as text, one line each: every finding (errors, then warnings, then
+    /// information), the operations no action covers when `list_uncovered`, and the summary.
+    pub fn to_text(&self, list_uncovered: bool) -> String {
+        let mut out = String::new();
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            for finding in self.findings.iter().filter(|f| f.severity == severity) {
+                out.push_str(&format!("{finding}\n"));
+            }
+        }
+        if list_uncovered {
+            for op in &self.uncovered {
+                out.push_str(&format!(
+                    "not covered: {} {} ({})\n",
+                    op.method, op.path, op.location
+                ));
+            }
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+
     /// `65/65 actions conform` (then the errors, warnings, waivers and uncovered operations
     /// there are, when there are any).
     pub fn summary(&self) -> String {
