@@ -4,9 +4,11 @@
 //! `a=1&a=2` and `a[]=1&a[]=2` give arrays, `a[b]=1` nested objects (`a[b][]=1`, `a[b][c]=1`
 //! too). Values are strings, except that a member whose body input declares a type (`integer`,
 //! `number`, `boolean`, or an array of them) is converted to it; a value that does not convert
-//! stays a string, so that validation reports it.
+//! stays a string, so that validation reports it. A member sent in a joined style (`style:
+//! comma`, `space`, `pipe`) is split into its items, and one sent as JSON text (`style: json`,
+//! the default for objects) is read as JSON, so that it reads back as the engine sent it.
 
-use actionspec_engine::spec::{InputType, Placement};
+use actionspec_engine::spec::{EncodingStyle, InputSpec, InputType, Placement};
 use serde_json::{Map, Value};
 
 use crate::model::{Route, typed};
@@ -38,9 +40,30 @@ pub(crate) fn parse(raw: &[u8], route: &Route) -> Value {
             .as_ref()
             .and_then(|i| i.get("type"))
             .and_then(|t| serde_json::from_value::<InputType>(t.clone()).ok());
-        *v = convert(v.take(), spec.kind, item_kind);
+        *v = convert(unstyle(v.take(), spec), spec.kind, item_kind);
     }
     Value::Object(out)
+}
+
+/// A member as the engine wrote it before its style joined or encoded it: joined items split,
+/// JSON text parsed. A value that does not read back stays as sent, so validation reports it.
+fn unstyle(v: Value, spec: &InputSpec) -> Value {
+    let Value::String(text) = &v else {
+        return v;
+    };
+    let json = spec.style == Some(EncodingStyle::Json)
+        || (spec.style.is_none() && spec.kind == InputType::Object);
+    if json {
+        return serde_json::from_str(text).unwrap_or(v);
+    }
+    match spec.style.and_then(EncodingStyle::separator) {
+        Some(sep) if spec.kind == InputType::Array => Value::Array(
+            text.split(sep)
+                .map(|item| Value::String(item.to_owned()))
+                .collect(),
+        ),
+        _ => v,
+    }
 }
 
 /// A value converted to the declared type; an array input sent once is an array of one.
@@ -161,5 +184,24 @@ mod tests {
             json!([1])
         );
         assert_eq!(convert(json!("x"), InputType::String, None), json!("x"));
+    }
+
+    /// Regression: a form field the engine sent joined (`style: comma`) or as JSON text
+    /// (`style: json`) was read back as one string, so a valid request got 400.
+    #[test]
+    fn styled_members_read_back_as_sent() {
+        let spec = |s: Value| serde_json::from_value::<InputSpec>(s).unwrap();
+        let comma = spec(json!({"type": "array", "in": "body", "style": "comma"}));
+        assert_eq!(unstyle(json!("U1,U2"), &comma), json!(["U1", "U2"]));
+        let blocks = spec(json!({"type": "array", "in": "body", "style": "json"}));
+        assert_eq!(
+            unstyle(json!(r#"[{"type":"divider"}]"#), &blocks),
+            json!([{"type": "divider"}])
+        );
+        assert_eq!(unstyle(json!("not json"), &blocks), json!("not json"));
+        let object = spec(json!({"type": "object", "in": "body"}));
+        assert_eq!(unstyle(json!(r#"{"a":1}"#), &object), json!({"a": 1}));
+        let plain = spec(json!({"type": "string", "in": "body"}));
+        assert_eq!(unstyle(json!("a,b"), &plain), json!("a,b"));
     }
 }

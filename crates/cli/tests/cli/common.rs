@@ -41,6 +41,34 @@ pub fn shipped_actions(key: &str) -> usize {
         .len()
 }
 
+/// The keys of the connectors shipped in `connectors/`, sorted as `actionspec connectors` lists
+/// the built-in ones (no test knows which connectors ship).
+pub fn shipped_connectors() -> Vec<String> {
+    let mut keys: Vec<String> = std::fs::read_dir(root().join("connectors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| {
+            let file = format!("connectors/{}", p.file_name().unwrap().to_string_lossy());
+            let text = std::fs::read_to_string(&p).unwrap();
+            actionspec_engine::Connector::from_yaml(&file, &text)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .spec
+                .key
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The built-in connectors' keys, then `user` (what `connectors --json` lists with a user
+/// folder).
+pub fn shipped_connectors_and(user: &str) -> Vec<String> {
+    let mut keys = shipped_connectors();
+    keys.push(user.to_owned());
+    keys
+}
+
 /// `actionspec <args>`, with an empty environment.
 pub fn actionspec<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Cli {
     Cli {
@@ -100,11 +128,12 @@ impl Cli {
         }
     }
 
-    /// The command as a shell line; secret values (`*_KEY`, `*SECRET*`) are shown as `***`.
+    /// The command as a shell line; secret values (`*_KEY`, `*_TOKEN`, `*SECRET*`) are shown as
+    /// `***`.
     fn display(&self) -> String {
         let mut line = String::from("$ ");
         for (k, v) in &self.env {
-            let v = if k.ends_with("_KEY") || k.contains("SECRET") {
+            let v = if k.ends_with("_KEY") || k.ends_with("_TOKEN") || k.contains("SECRET") {
                 "***"
             } else {
                 v.as_str()

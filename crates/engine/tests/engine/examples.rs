@@ -16,15 +16,24 @@ use crate::common;
 
 const API_KEY: &str = "test-api-key-0000";
 const ORG_ID: &str = "5a1b2c3d4e5f60718293a4b5";
+const OKTA_TOKEN: &str = "test-okta-token-0000";
+const OKTA_DOMAIN: &str = "dev-123456.okta.com";
+const SLACK_TOKEN: &str = "xoxb-test-slack-token-0000";
+/// Every secret the examples run with: none may appear in what is shown.
+const SECRETS: [&str; 3] = [API_KEY, OKTA_TOKEN, SLACK_TOKEN];
 
 fn snapshots(sub: &str) -> std::path::PathBuf {
     common::root().join("tests/snapshots").join(sub)
 }
 
+/// The credentials of every shipped connector (a connector reads only its own variables).
 fn credentials(c: &Connector) -> Credentials {
     Credentials::from_lookup(c, |var| match var {
         "JUMPCLOUD_API_KEY" => Some(API_KEY.to_owned()),
         "JUMPCLOUD_ORG_ID" => Some(ORG_ID.to_owned()),
+        "OKTA_API_TOKEN" => Some(OKTA_TOKEN.to_owned()),
+        "OKTA_DOMAIN" => Some(OKTA_DOMAIN.to_owned()),
+        "SLACK_TOKEN" => Some(SLACK_TOKEN.to_owned()),
         _ => None,
     })
 }
@@ -144,9 +153,9 @@ fn examples_dry_run() {
                     .plan(action, &input, &config, Mode::DryRun)
                     .unwrap_or_else(|e| panic!("{} {} example {n}: {e}", c.spec.key, action.id));
                 let shown = serde_json::to_value(request.shown()).unwrap();
-                // The key is real here, so redaction is proven, not assumed.
+                // The keys are real here, so redaction is proven, not assumed.
                 assert!(
-                    !shown.to_string().contains(API_KEY),
+                    SECRETS.iter().all(|k| !shown.to_string().contains(k)),
                     "{}: secret in dry-run output",
                     action.id
                 );
@@ -180,6 +189,8 @@ fn received(req: &wiremock::Request) -> Value {
         "x-org-id",
         "x-query-dsl",
         "authorization",
+        "if-match",
+        "prefer",
     ] {
         if let Some(v) = req.headers.get(name) {
             let v = v.to_str().unwrap_or("<non-utf8>");
@@ -191,8 +202,17 @@ fn received(req: &wiremock::Request) -> Value {
             headers.insert(name.into(), json!(v));
         }
     }
+    let form = req
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v == "application/x-www-form-urlencoded");
+    // A form body as its exact text; a JSON body as JSON.
     let body: Option<Value> = if req.body.is_empty() {
         None
+    } else if form {
+        Some(json!(
+            std::str::from_utf8(&req.body).expect("a form body is ASCII")
+        ))
     } else {
         Some(serde_json::from_slice(&req.body).expect("request body is JSON"))
     };
@@ -205,89 +225,112 @@ fn received(req: &wiremock::Request) -> Value {
     })
 }
 
+/// The path part of a server URL (`https://console.jumpcloud.com/api` → `/api`, `https://{domain}`
+/// → ``): the wire test serves it from the mock server, so action paths arrive as in production.
+fn server_path(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    after_scheme
+        .find('/')
+        .map_or("", |i| after_scheme[i..].trim_end_matches('/'))
+}
+
+/// The header that carries each connector's credential, and its value in these tests.
+fn auth_header(key: &str) -> (&'static str, String) {
+    match key {
+        "jumpcloud" => ("x-api-key", API_KEY.to_owned()),
+        "okta" => ("authorization", format!("SSWS {OKTA_TOKEN}")),
+        "slack" => ("authorization", format!("Bearer {SLACK_TOKEN}")),
+        other => panic!("{other}: say which header carries its credential"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_on_the_wire() {
-    let c = common::jumpcloud();
     let server = MockServer::start().await;
     let client = Client::new().unwrap();
-    let mut ran = 0;
-    for action in c.actions.values() {
-        let example = &action.spec.examples[0];
-        let response = example
-            .response
-            .as_ref()
-            .unwrap_or_else(|| panic!("{}: example 0 has no response", action.id));
-        assert!(
-            action.spec.success.contains(&response.status),
-            "{}: example status {} is not a declared success status",
-            action.id,
-            response.status
-        );
-        server.reset().await;
-        let mut template = ResponseTemplate::new(response.status);
-        for (k, v) in &response.headers {
-            template = template.insert_header(k.as_str(), v.as_str());
-        }
-        if let Some(body) = &response.body {
-            template = template.set_body_json(body);
-        }
-        Mock::given(any())
-            .respond_with(template)
-            .expect(1)
-            .mount(&server)
-            .await;
+    for (file, text) in common::connector_files() {
+        let c = Connector::from_yaml(&file, &text).unwrap_or_else(|e| panic!("{e}"));
+        let key = c.spec.key.clone();
+        let prefix = server_path(&c.spec.servers[&c.spec.default_server].url).to_owned();
+        let (auth_name, auth_value) = auth_header(&key);
+        let mut ran = 0;
+        for action in c.actions.values() {
+            let id = format!("{key} {}", action.id);
+            let example = &action.spec.examples[0];
+            let response = example
+                .response
+                .as_ref()
+                .unwrap_or_else(|| panic!("{id}: example 0 has no response"));
+            assert!(
+                action.spec.success.contains(&response.status),
+                "{id}: example status {} is not a declared success status",
+                response.status
+            );
+            server.reset().await;
+            let mut template = ResponseTemplate::new(response.status);
+            for (k, v) in &response.headers {
+                template = template.insert_header(k.as_str(), v.as_str());
+            }
+            if let Some(body) = &response.body {
+                template = template.set_body_json(body);
+            }
+            Mock::given(any())
+                .respond_with(template)
+                .expect(1)
+                .mount(&server)
+                .await;
 
-        let config = Config {
-            base_url: Some(format!("{}/api", server.uri())),
-            credentials: credentials(&c),
-            ..Config::default()
-        };
-        let input = Value::Object(example.input.clone());
-        let outcome = c
-            .run(&client, action, &input, &config)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", action.id));
-        let requests = server.received_requests().await.unwrap();
-        assert_eq!(requests.len(), 1, "{}: exactly one request", action.id);
-        let sent = received(&requests[0]);
+            let config = Config {
+                base_url: Some(format!("{}{prefix}", server.uri())),
+                credentials: credentials(&c),
+                ..Config::default()
+            };
+            let input = Value::Object(example.input.clone());
+            let outcome = c
+                .run(&client, action, &input, &config)
+                .await
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
+            let requests = server.received_requests().await.unwrap();
+            assert_eq!(requests.len(), 1, "{id}: exactly one request");
+            let sent = received(&requests[0]);
 
-        // Independent of the snapshots: the facts every request must show.
-        assert_eq!(sent["method"], action.spec.method.as_str(), "{}", action.id);
-        assert!(
-            sent["path"].as_str().unwrap().starts_with("/api/"),
-            "{}",
-            action.id
-        );
-        assert_eq!(sent["headers"]["x-api-key"], API_KEY, "{}", action.id);
-        assert_eq!(sent["headers"]["user-agent"], "actionspec", "{}", action.id);
-        let omits_org = action.spec.omit_headers.iter().any(|h| h == "x-org-id");
-        assert_eq!(
-            sent["headers"].get("x-org-id").is_none(),
-            omits_org,
-            "{}: x-org-id",
-            action.id
-        );
-        assert_eq!(outcome.status, response.status, "{}", action.id);
-        match (&action.pagination, &outcome.page) {
-            (Some(_), Some(page)) => assert!(
-                !page.records.is_empty(),
-                "{}: example list has records",
-                action.id
-            ),
-            (None, None) => assert_eq!(
-                outcome.body, response.body,
-                "{}: body passed through",
-                action.id
-            ),
-            _ => panic!("{}: outcome shape does not match pagination", action.id),
+            // Independent of the snapshots: the facts every request must show.
+            assert_eq!(sent["method"], action.spec.method.as_str(), "{id}");
+            assert!(
+                sent["path"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{prefix}/")),
+                "{id}"
+            );
+            assert_eq!(sent["headers"][auth_name], auth_value.as_str(), "{id}");
+            assert_eq!(sent["headers"]["user-agent"], "actionspec", "{id}");
+            if c.spec.headers.contains_key("x-org-id") {
+                let omits_org = action.spec.omit_headers.iter().any(|h| h == "x-org-id");
+                assert_eq!(
+                    sent["headers"].get("x-org-id").is_none(),
+                    omits_org,
+                    "{id}: x-org-id"
+                );
+            }
+            assert_eq!(outcome.status, response.status, "{id}");
+            match (&action.pagination, &outcome.page) {
+                (Some(_), Some(page)) => {
+                    assert!(!page.records.is_empty(), "{id}: example list has records")
+                }
+                (None, None) => {
+                    assert_eq!(outcome.body, response.body, "{id}: body passed through")
+                }
+                _ => panic!("{id}: outcome shape does not match pagination"),
+            }
+
+            insta::with_settings!({ snapshot_path => snapshots("wire"), prepend_module_to_snapshot => false }, {
+                insta::assert_json_snapshot!(format!("{key}__{}", action.id), json!({ "sent": sent, "outcome": outcome }));
+            });
+            ran += 1;
         }
-
-        insta::with_settings!({ snapshot_path => snapshots("wire"), prepend_module_to_snapshot => false }, {
-            insta::assert_json_snapshot!(format!("jumpcloud__{}", action.id), json!({ "sent": sent, "outcome": outcome }));
-        });
-        ran += 1;
+        assert_eq!(ran, c.actions.len(), "{key}: every action ran");
     }
-    assert_eq!(ran, c.actions.len(), "every action ran");
 }
 
 /// Hand-written expectations for a few actions, independent of any snapshot.

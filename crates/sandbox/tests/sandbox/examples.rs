@@ -25,6 +25,11 @@ fn yaml_files(dir: &str) -> Vec<String> {
 
 /// Runs every example of `c`; returns the failures.
 async fn check_examples(c: &Connector) -> Vec<String> {
+    check_and_count(c).await.1
+}
+
+/// Runs every example of `c`; returns how many ran, and the failures.
+async fn check_and_count(c: &Connector) -> (usize, Vec<String>) {
     let declared: usize = c.actions.values().map(|a| a.spec.examples.len()).sum();
     let mut ran = 0;
     let mut failures = Vec::new();
@@ -71,7 +76,44 @@ async fn check_examples(c: &Connector) -> Vec<String> {
     if ran != declared && failures.is_empty() {
         failures.push(format!("{}: {ran} of {declared} examples ran", c.spec.key));
     }
-    failures
+    (ran, failures)
+}
+
+/// An action appended to a shipped connector, YAML only: a new read of an existing resource.
+const ONE_MORE_ACTION: &str = r#"
+  get_system_user_brief:
+    name: Get System User (brief)
+    description: One system user, with only the fields a directory listing shows.
+    method: GET
+    path: /systemusers/{id}
+    scopes: [users, users.readonly]
+    success: [200]
+    inputs:
+      id: { type: string, in: path, required: true, description: The system user's id. }
+      fields: { type: string, in: query, description: Space-separated fields to return. }
+    examples:
+      - description: Username and email of one user
+        input: { id: 5f1b2c3d4e5f6a7b8c9d0e1f, fields: username email }
+        response:
+          status: 200
+          body: { _id: 5f1b2c3d4e5f6a7b8c9d0e1f, username: jdoe, email: jdoe@example.com }
+"#;
+
+/// Adding an action is YAML only: a copy of a shipped connector with one more action loads, and
+/// the sandbox check runs one more example (the new one included) with no Rust change.
+#[tokio::test]
+async fn a_connector_with_one_more_action_is_checked_with_no_rust_change() {
+    let file = "connectors/jumpcloud.yaml";
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let original = load(file);
+    let copy = Connector::from_yaml("copy.yaml", &format!("{text}{ONE_MORE_ACTION}"))
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(copy.actions.len(), original.actions.len() + 1);
+    let (ran_original, failures) = check_and_count(&original).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (ran_copy, failures) = check_and_count(&copy).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(ran_copy, ran_original + 1);
 }
 
 #[tokio::test]
