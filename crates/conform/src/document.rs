@@ -320,6 +320,11 @@ fn walk_refs(value: &Value, pointer: &mut String, depth: usize, visit: &mut dyn 
                 visit(pointer, target);
             }
             for (key, child) in map {
+                // Literal example data (Schema `example`, Example Object `value`), not schemas:
+                // a `$ref` member there is data (OpenAPI 3.0 §4.8.19, 3.1 §4.8.19).
+                if key == "example" || (key == "value" && pointer.contains("/examples/")) {
+                    continue;
+                }
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&actionspec_engine::yaml::escape_token(key));
