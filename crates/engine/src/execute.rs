@@ -165,20 +165,12 @@ impl Connector {
             .send_authorized(client, action, &mut request, &mut secrets, &policy)
             .await?;
         let raw = &exchange.raw;
-        if let Err(mut e) = self.check_status(action, &request, &exchange, &secrets) {
-            if e.kind == ErrorKind::Auth
-                && let Some((_, m)) = request
-                    .auth
-                    .as_ref()
-                    .and_then(|a| self.spec.auth.get_key_value(&a.method))
-                && let Some(hint) = &m.unauthorized_hint
-            {
-                e.hint = Some(hint.clone());
-            }
-            return Err(e.with_action(&action.id));
-        }
-        if let Some(e) = self.failed_verdict(&request, raw, &secrets) {
-            return Err(e.with_action(&action.id));
+        let failed = self
+            .check_status(action, &request, &exchange, &secrets)
+            .err()
+            .or_else(|| self.failed_verdict(&request, raw, &secrets));
+        if let Some(e) = failed {
+            return Err(self.auth_hinted(e, &request).with_action(&action.id));
         }
         let status = raw.status;
         let unreadable = |why: String| self.unreadable(&request, status, &why, &secrets);
@@ -225,6 +217,21 @@ impl Connector {
             }
         }
         out
+    }
+
+    /// An auth error (a 401, or a body whose code maps to `auth`) with the auth method's
+    /// `unauthorized_hint`, where it has one.
+    fn auth_hinted(&self, mut e: Error, request: &HttpRequest) -> Error {
+        if e.kind == ErrorKind::Auth
+            && let Some(m) = request
+                .auth
+                .as_ref()
+                .and_then(|a| self.spec.auth.get(&a.method))
+            && let Some(hint) = &m.unauthorized_hint
+        {
+            e.hint = Some(hint.clone());
+        }
+        e
     }
 
     /// Sends the planned request with its auth method: for OAuth 2.0 a bearer token first, and

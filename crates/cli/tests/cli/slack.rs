@@ -49,7 +49,7 @@ async fn post_message_sends_the_exact_form_body() {
     let server =
         answering(json!({"ok": true, "channel": "C1H9RESGL", "ts": "1503435956.000247"})).await;
     let input = r#"{"channel": "C1H9RESGL", "text": "Hi & bye", "blocks": [{"type": "divider"}], "mrkdwn": false}"#;
-    let out = slack(&["chat_post_message", input], &server).run();
+    let out = slack(&["post_message", input], &server).run();
     assert_eq!(out.code, 0, "{}", out.render());
     assert_eq!(out.json()["body"]["ts"], "1503435956.000247");
     let reqs = received(&server).await;
@@ -69,7 +69,7 @@ async fn post_message_sends_the_exact_form_body() {
 async fn invite_sends_the_user_ids_comma_joined() {
     let server = answering(json!({"ok": true, "channel": {"id": "C012AB3CD"}})).await;
     let input = r#"{"channel": "C012AB3CD", "users": ["U023BECGF", "W012A3CDE"]}"#;
-    let out = slack(&["conversations_invite", input], &server).run();
+    let out = slack(&["invite_to_conversation", input], &server).run();
     assert_eq!(out.code, 0, "{}", out.render());
     let reqs = received(&server).await;
     assert_eq!(reqs[0].url.path(), "/api/conversations.invite");
@@ -123,7 +123,7 @@ async fn all_follows_body_cursors_until_the_empty_one() {
         .await;
     let out = check(
         "slack_all_users",
-        &slack(&["users_list", r#"{"limit": 2}"#, "--all"], &server),
+        &slack(&["list_users", r#"{"limit": 2}"#, "--all"], &server),
         0,
     );
     let ids: Vec<String> = out
@@ -166,7 +166,7 @@ async fn ok_false_codes_exit_with_the_code_of_their_kind() {
         let server = answering(json!({"ok": false, "error": code})).await;
         let cli = slack(
             &[
-                "conversations_info",
+                "get_conversation",
                 r#"{"channel": "C012AB3CD"}"#,
                 "--attempts",
                 "1",
@@ -188,11 +188,14 @@ async fn the_token_is_never_printed() {
     let failing = answering(json!({"ok": false, "error": "invalid_auth"})).await;
     let channel = r#"{"channel": "C012AB3CD"}"#;
     let runs = [
-        slack(&["conversations_info", channel, "--dry-run"], &ok),
-        slack(&["conversations_info", channel], &ok),
-        slack(&["conversations_info", channel], &failing),
-        slack(&["chat_delete", r#"{"channel": "C1", "ts": "1.2"}"#], &ok),
-        slack(&["conversations_invite", r#"{"users": ["U1,U2"]}"#], &ok),
+        slack(&["get_conversation", channel, "--dry-run"], &ok),
+        slack(&["get_conversation", channel], &ok),
+        slack(&["get_conversation", channel], &failing),
+        slack(
+            &["delete_message", r#"{"channel": "C1", "ts": "1.2"}"#],
+            &ok,
+        ),
+        slack(&["invite_to_conversation", r#"{"users": ["U1,U2"]}"#], &ok),
     ];
     for cli in runs {
         for log in ["info", "trace"] {

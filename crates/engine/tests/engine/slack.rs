@@ -75,7 +75,7 @@ fn assert_form_post(r: &Request, path: &str) {
 #[tokio::test]
 async fn chat_post_message_sends_a_form_with_blocks_as_json_text() {
     let r = sent(
-        "chat_post_message",
+        "post_message",
         json!({
             "channel": "C1H9RESGL",
             "text": "Deploy done: 100% & green",
@@ -97,7 +97,7 @@ async fn chat_post_message_sends_a_form_with_blocks_as_json_text() {
 #[tokio::test]
 async fn conversations_invite_sends_the_users_comma_joined() {
     let r = sent(
-        "conversations_invite",
+        "invite_to_conversation",
         json!({"channel": "C012AB3CD", "users": ["U023BECGF", "W012A3CDE", "U061F7AUR"]}),
     )
     .await;
@@ -121,7 +121,7 @@ async fn an_invited_user_id_with_a_comma_is_an_input_error() {
     let err = c
         .run(
             &Client::new().unwrap(),
-            c.action("conversations_invite").unwrap(),
+            c.action("invite_to_conversation").unwrap(),
             &json!({"channel": "C012AB3CD", "users": ["U023BECGF,W012A3CDE"]}),
             &config(&server),
         )
@@ -133,7 +133,7 @@ async fn an_invited_user_id_with_a_comma_is_an_input_error() {
 #[tokio::test]
 async fn reads_are_gets_with_query_inputs_and_a_bearer_header() {
     let r = sent(
-        "conversations_list",
+        "list_conversations",
         json!({"types": "public_channel,private_channel", "exclude_archived": true, "limit": 100}),
     )
     .await;
@@ -180,7 +180,7 @@ async fn ok_false_with_200_is_an_error_of_the_mapped_kind() {
         let err = c
             .run(
                 &client,
-                c.action("conversations_info").unwrap(),
+                c.action("get_conversation").unwrap(),
                 &json!({"channel": "C012AB3CD"}),
                 &config(&server),
             )
