@@ -4,6 +4,7 @@
 //! or with `--output json` errors go to stdout as one JSON object ([`Error::to_json`]).
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
+mod conform;
 mod credentials;
 mod input_json;
 mod registry;
@@ -101,6 +102,11 @@ enum Command {
     /// Prints the base URL and the sandbox's API key on stdout, one per line; a summary goes to
     /// stderr.
     Sandbox(SandboxArgs),
+    /// Check a connector against the vendor's OpenAPI documents; exits 3 on any problem.
+    ///
+    /// One line per finding with the action and the document location, then a summary; e.g.
+    /// `actionspec conform jumpcloud --openapi v1.yaml --openapi v2.yaml`.
+    Conform(conform::ConformArgs),
     /// Check connector files; prints located diagnostics, exits 3 on any error.
     Validate {
         /// Connector YAML files.
@@ -374,6 +380,10 @@ impl From<Error> for Failure {
     }
 }
 
+/// Set when the command already printed its result as its failure (a `conform` report): with
+/// `--output json` nothing more goes to stdout, only the exit code of the error's kind.
+static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Prints a failure and gives the exit code of its kind. Text goes to stderr; JSON is one line
 /// on stdout, `{"error": {...}}`, with the diagnostics of every invalid file `validate` found.
 /// A closed stdout (`| head`) is a success. Both are scrubbed of this run's secrets.
@@ -381,6 +391,9 @@ fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> Exit
     let Failure { mut error, help } = failure;
     if error.kind == ErrorKind::Io {
         return ExitCode::SUCCESS;
+    }
+    if REPORTED.load(std::sync::atomic::Ordering::Relaxed) && output == OutputFormat::Json {
+        return ExitCode::from(error.exit_code());
     }
     match output {
         OutputFormat::Text => {
@@ -457,9 +470,28 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Auth {
             command: AuthCommand::Check { connector, target },
         } => auth_check(registry.get(&connector)?, &target),
+        Command::Conform(args) => conform_command(&registry, &args, cli.output),
         // Handled by `main` before any connector is loaded.
         Command::Validate { .. } => Ok(()),
     }
+}
+
+/// `actionspec conform`: the report is printed; a connector that does not conform is a spec
+/// error (exit 3), as an invalid file is for `validate`.
+fn conform_command(
+    registry: &Registry,
+    args: &conform::ConformArgs,
+    output: OutputFormat,
+) -> std::result::Result<(), Failure> {
+    if conform::run(registry, args, output == OutputFormat::Json)? {
+        return Ok(());
+    }
+    REPORTED.store(true, std::sync::atomic::Ordering::Relaxed);
+    Err(Failure::from(
+        Error::new(ErrorKind::Spec, "the connector does not conform to the documents").with_hint(
+            "fix each error above, or waive a deliberate difference with `conform: { RULE: reason }` on the action or input",
+        ),
+    ))
 }
 
 /// The `--connectors` folder of this run (flag or environment), for the commands it prints.

@@ -653,6 +653,11 @@ pub struct ActionSpec {
     pub sandbox: Option<ActionSandbox>,
     /// Example inputs (and responses); at least one.
     pub examples: Vec<Example>,
+    /// Deliberate differences from the vendor's OpenAPI document: conformance rule id →
+    /// why the connector differs (`{ success: "the API answers 200, its document says 201" }`).
+    /// `actionspec conform` reports a waived finding as information, not as a problem.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub conform: IndexMap<String, String>,
 }
 
 /// How the sandbox imitates the API as a whole (the top-level `sandbox:` key).
@@ -870,6 +875,10 @@ pub struct InputSpec {
     /// Redact the value in dry-run output, logs and errors.
     #[serde(default)]
     pub sensitive: bool,
+    /// Deliberate differences of this input from the vendor's OpenAPI parameter: conformance
+    /// rule id → why (`{ param-style: "the API also accepts repeated keys" }`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub conform: IndexMap<String, String>,
 }
 
 impl InputSpec {

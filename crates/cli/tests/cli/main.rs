@@ -10,6 +10,7 @@
 
 mod auth;
 mod common;
+mod conform;
 mod dry_run;
 mod error_json;
 mod errors;

@@ -3,7 +3,6 @@
 
 mod api_errors;
 mod common;
-mod conformance;
 mod diagnostics;
 mod examples;
 mod kinds;
