@@ -70,10 +70,10 @@ impl TokenRequest {
             .map(|s| s.expose_secret())
             .unwrap_or_default();
         format!(
-            "{}\n{}\n{:016x}",
+            "{}\n{}\n{}",
             self.token_url,
             self.client_id.expose_secret(),
-            fnv1a(format!("{}\n{secondary}", self.client_secret.expose_secret()).as_bytes())
+            sha256_hex(format!("{}\n{secondary}", self.client_secret.expose_secret()).as_bytes())
         )
     }
 }
@@ -160,10 +160,8 @@ impl TokenStore {
 
     fn disk_path(&self, request: &TokenRequest) -> Option<PathBuf> {
         let dir = self.disk.as_ref()?;
-        Some(dir.join(format!(
-            "oauth-{:016x}.json",
-            fnv1a(request.key().as_bytes())
-        )))
+        let digest = sha256_hex(request.key().as_bytes());
+        Some(dir.join(format!("oauth-{}.json", &digest[..32])))
     }
 
     fn read_disk(&self, request: &TokenRequest) -> Option<Token> {
@@ -210,39 +208,33 @@ impl TokenStore {
     }
 }
 
-/// Writes a file readable by its owner only (0600 in a 0700 folder on Unix).
+/// Writes a file readable by its owner only: a temporary file of a unique name in `dir` (0600
+/// on Unix, in a folder created 0700), renamed over `path` at once, so a reader never sees a
+/// half-written file and two writers never share one.
 fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)?;
-        let tmp = path.with_extension("tmp");
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        std::fs::rename(tmp, path)
     }
     #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)?;
-        std::fs::File::create(path)?.write_all(bytes)
-    }
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// 64-bit FNV-1a: a stable file name for a cache key (not a security boundary).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// SHA-256 (FIPS 180-4) of `bytes`, in lowercase hex: cache keys derived from secrets.
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Requests a token with the primary secret, then the secondary if the primary is rejected.
@@ -405,9 +397,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    fn sha256_is_the_standard_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

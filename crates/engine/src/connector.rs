@@ -133,7 +133,7 @@ impl Connector {
         let compiled = action.compiled.get_or_init(|| self.compile_late(action));
         compiled.as_ref().map_err(|message| {
             crate::Error::new(crate::ErrorKind::Spec, message.clone()).with_hint(format!(
-                "run `actionspec validate {}` to see each problem located",
+                "check {} with the full load (every check, each problem located) to see why",
                 self.file
             ))
         })
