@@ -280,6 +280,43 @@ async fn request_token(
     request: &TokenRequest,
     secret: &SecretString,
 ) -> Result<std::result::Result<(SecretString, Duration), String>> {
+    let (builder, form, secrets) = token_request(http, request, secret);
+    let redactor = crate::redact::Redactor::new(&secrets);
+    tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
+    let response = builder.form(&form).send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else {
+            "could not connect"
+        };
+        Error::new(
+            ErrorKind::Transport,
+            format!("token endpoint {}: {what}", request.token_url),
+        )
+        .with_hint("check the network and the server's token_url")
+    })?;
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    let json: Option<Value> = serde_json::from_str(&body).ok();
+    if (200..300).contains(&status) {
+        return granted(request, status, json).map(Ok);
+    }
+    refused(request, status, json.as_ref(), &redactor)
+}
+
+/// The token request: the form (`grant_type`, `scope`, and for `client_secret_post` the client
+/// id and secret), the client's authentication, and what an error body may echo back: the id,
+/// the secret (in any encoding, see `Redactor`) and the exact `id:secret` pair that HTTP Basic
+/// encodes.
+fn token_request<'a>(
+    http: &reqwest::Client,
+    request: &'a TokenRequest,
+    secret: &'a SecretString,
+) -> (
+    reqwest::RequestBuilder,
+    Vec<(&'a str, &'a str)>,
+    Vec<String>,
+) {
     let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
     if let Some(scope) = &request.scope {
         form.push(("scope", scope));
@@ -287,8 +324,6 @@ async fn request_token(
     let mut builder = http
         .post(&request.token_url)
         .header(reqwest::header::ACCEPT, "application/json");
-    // What an error body may echo back: the id, the secret (in any encoding, see `Redactor`),
-    // and the exact `id:secret` pair that HTTP Basic encodes.
     let mut secrets = vec![
         request.client_id.expose_secret().to_owned(),
         secret.expose_secret().to_owned(),
@@ -309,75 +344,64 @@ async fn request_token(
             form.push(("client_secret", secret.expose_secret()));
         }
     }
-    let redactor = crate::redact::Redactor::new(&secrets);
-    let scrub = |text: String| redactor.redact(&text);
-    tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
-    let response = builder.form(&form).send().await.map_err(|e| {
-        let what = if e.is_timeout() {
-            "timed out"
-        } else {
-            "could not connect"
-        };
+    (builder, form, secrets)
+}
+
+/// The token and its lifetime from a 2xx answer (RFC 6749 §5.1): `access_token` required,
+/// `expires_in` a number or a numeric string ([`DEFAULT_LIFETIME`] when absent), at most
+/// [`MAX_LIFETIME`].
+fn granted(
+    request: &TokenRequest,
+    status: u16,
+    json: Option<Value>,
+) -> Result<(SecretString, Duration)> {
+    let upstream = |what: &str| {
         Error::new(
-            ErrorKind::Transport,
-            format!("token endpoint {}: {what}", request.token_url),
+            ErrorKind::Upstream,
+            format!(
+                "token endpoint {} answered {status} {what}",
+                request.token_url
+            ),
         )
-        .with_hint("check the network and the server's token_url")
-    })?;
-    let status = response.status().as_u16();
-    let body = response.text().await.unwrap_or_default();
-    let json: Option<Value> = serde_json::from_str(&body).ok();
-    if (200..300).contains(&status) {
-        let Some(json) = json else {
-            return Err(Error::new(
-                ErrorKind::Upstream,
-                format!(
-                    "token endpoint {} answered {status} with a body that is not JSON",
-                    request.token_url
-                ),
-            ));
-        };
-        let Some(access) = json
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-        else {
-            return Err(Error::new(
-                ErrorKind::Upstream,
-                format!(
-                    "token endpoint {} answered {status} without an access_token",
-                    request.token_url
-                ),
-            ));
-        };
-        let lifetime = json
-            .get("expires_in")
-            .and_then(|v| {
-                v.as_u64()
-                    .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
-                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            })
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs)
-            .min(MAX_LIFETIME);
-        return Ok(Ok((SecretString::from(access.to_owned()), lifetime)));
-    }
-    let code = json
-        .as_ref()
-        .and_then(|j| j.get("error"))
+    };
+    let json = json.ok_or_else(|| upstream("with a body that is not JSON"))?;
+    let access = json
+        .get("access_token")
         .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| upstream("without an access_token"))?;
+    let lifetime = json
+        .get("expires_in")
+        .and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs)
+        .min(MAX_LIFETIME);
+    Ok((SecretString::from(access.to_owned()), lifetime))
+}
+
+/// An error answer (RFC 6749 §5.2): `Ok(Err(reason))` when these client credentials were
+/// refused (`invalid_client`, `unauthorized_client` or 401: another secret may work), else the
+/// error, `upstream` for a 5xx and `auth` otherwise. Secrets are scrubbed from the reason.
+fn refused(
+    request: &TokenRequest,
+    status: u16,
+    json: Option<&Value>,
+    redactor: &crate::redact::Redactor,
+) -> Result<std::result::Result<(SecretString, Duration), String>> {
+    let text = |key: &str| json.and_then(|j| j.get(key)).and_then(Value::as_str);
+    let code = text("error").unwrap_or("");
+    let description = text("error_description")
+        .or_else(|| text("message"))
         .unwrap_or("");
-    let description = json
-        .as_ref()
-        .and_then(|j| j.get("error_description").or_else(|| j.get("message")))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let reason = scrub(match (code, description) {
+    let reason = redactor.redact(&match (code, description) {
         ("", "") => format!("HTTP {status}"),
         (c, "") => format!("HTTP {status} {c}"),
         ("", d) => format!("HTTP {status}: {d}"),
         (c, d) => format!("HTTP {status} {c}: {d}"),
     });
-    // RFC 6749 §5.2: invalid_client (usually 401) means these client credentials are wrong.
     if status == 401 || code == "invalid_client" || code == "unauthorized_client" {
         return Ok(Err(reason));
     }
