@@ -38,6 +38,14 @@ pub struct Connector {
     pub(crate) default_headers: Vec<(String, ValueTemplate)>,
     /// Every compiled template; actions of a trusted connector add theirs on first use.
     pub(crate) templates: RwLock<TemplateSet>,
+    /// This load, unique in the process: its actions carry it.
+    load: u64,
+}
+
+/// The next load's id (see [`Connector::load`]).
+fn next_load() -> u64 {
+    static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One part of a path template.
@@ -70,6 +78,8 @@ pub struct Action {
     /// Compiled at load, or on first use (see [`Connector::compiled`]): the error is the
     /// message of an action that does not compile.
     compiled: OnceLock<Result<Compiled, String>>,
+    /// The load of the connector that compiled it: its templates are that connector's.
+    load: u64,
 }
 
 /// Compiled templates by name (header or query parameter), in file order.
@@ -117,7 +127,23 @@ impl Connector {
     /// # Errors
     /// [`crate::ErrorKind::Spec`] when the action does not compile (the checks
     /// [`Connector::from_yaml`] makes at load failed), with every problem in the message.
+    ///
+    /// An action belongs to the connector that loaded it (its templates are that connector's):
+    /// one from another connector, or another load of the same file, is an
+    /// [`crate::ErrorKind::Usage`] error, never a request built from the wrong templates.
     pub(crate) fn compiled<'a>(&self, action: &'a Action) -> crate::Result<&'a Compiled> {
+        if action.load != self.load {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Usage,
+                format!(
+                    "action `{}` does not belong to this load of connector `{}`",
+                    action.id, self.spec.key
+                ),
+            )
+            .with_hint(
+                "plan and run an action with the connector it was looked up in (Connector::action)",
+            ));
+        }
         let compiled = action.compiled.get_or_init(|| self.compile_late(action));
         compiled.as_ref().map_err(|message| {
             crate::Error::new(crate::ErrorKind::Spec, message.clone()).with_hint(format!(
@@ -404,12 +430,17 @@ impl Loader<'_> {
                 actions.insert(id.clone(), loaded);
             }
         }
+        let load = next_load();
+        for a in actions.values_mut() {
+            a.load = load;
+        }
         Connector {
             file: file.to_owned(),
             spec,
             actions,
             default_headers,
             templates: RwLock::new(std::mem::take(self.templates)),
+            load,
         }
     }
 
@@ -768,6 +799,7 @@ impl Loader<'_> {
             pagination,
             validator,
             compiled,
+            load: 0,
         })
     }
 
