@@ -52,8 +52,8 @@ fn next_load() -> u64 {
 #[derive(Debug, Clone)]
 pub(crate) enum PathPart {
     Literal(String),
-    /// An input id whose value fills the segment.
-    Param(String),
+    /// A `{name}` placeholder: the id of the input whose value fills the segment.
+    Placeholder(String),
 }
 
 /// A loaded action: its spec and markers at once; its input schema, validator, path and
@@ -860,7 +860,7 @@ impl Loader<'_> {
         let used: Vec<&str> = path
             .iter()
             .filter_map(|p| {
-                if let PathPart::Param(n) = p {
+                if let PathPart::Placeholder(n) = p {
                     Some(n.as_str())
                 } else {
                     None
@@ -1137,7 +1137,7 @@ impl Loader<'_> {
                 .iter()
                 .find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == name);
             match input {
-                Some((id, _)) => parts.push(PathPart::Param(id.clone())),
+                Some((id, _)) => parts.push(PathPart::Placeholder(id.clone())),
                 None => {
                     let path_inputs = path_input_names(&a.inputs);
                     let hint = match did_you_mean(name, a.inputs.keys().map(String::as_str)) {
