@@ -313,6 +313,8 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// One node from its first event: its value, recorded in the source map at `pointer` (with
+    /// the span of its key, for mapping members) unless `pointer` is a throwaway (`/\0…`).
     fn node(
         &mut self,
         event: Event<'a>,
@@ -322,26 +324,7 @@ impl<'a> Reader<'a> {
     ) -> Step<Value> {
         let (value, end) = match event {
             Event::Scalar(text, style, anchor, tag) => {
-                let value = match tag {
-                    None => resolve_scalar(&text, style),
-                    Some(tag) if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" => {
-                        match tag.suffix.as_str() {
-                            "str" => Value::String(text.into_owned()),
-                            _ => resolve_scalar(&text, style),
-                        }
-                    }
-                    Some(tag) => {
-                        self.issues.push(YamlIssue {
-                            span,
-                            message: format!("unsupported YAML tag `{}{}`", tag.handle, tag.suffix),
-                            hint: Some(
-                                "remove the tag; connector files use plain YAML values".into(),
-                            ),
-                            related: None,
-                        });
-                        Value::String(text.into_owned())
-                    }
-                };
+                let value = self.scalar(&text, style, tag.as_deref(), span);
                 self.count(1, span)?;
                 if anchor > 0 {
                     self.anchors.insert(anchor, (value.clone(), 1));
@@ -356,91 +339,18 @@ impl<'a> Reader<'a> {
                 (value, span)
             }
             Event::SequenceStart(anchor, _) => {
-                let before = self.nodes;
-                self.count(1, span)?;
-                self.enter(span)?;
-                let mut items = Vec::new();
-                let end = loop {
-                    let (event, item_span) = self.next()?;
-                    if let Event::SequenceEnd = event {
-                        break item_span;
-                    }
-                    let child = if self.track {
-                        format!("{pointer}/{}", items.len())
-                    } else {
-                        String::new()
-                    };
-                    items.push(self.node(event, item_span, child, None)?);
-                };
-                self.depth -= 1;
-                let value = Value::Array(items);
-                if anchor > 0 {
-                    self.anchors
-                        .insert(anchor, (value.clone(), self.nodes - before));
-                }
-                (value, end)
+                self.collection(anchor, span, |p| p.sequence(&pointer))?
             }
             Event::MappingStart(anchor, _) => {
-                let before = self.nodes;
-                self.count(1, span)?;
-                self.enter(span)?;
-                let mut members = Map::new();
-                let mut key_spans: HashMap<String, Span> = HashMap::new();
-                let end = loop {
-                    let (event, key_span) = self.next()?;
-                    let name = match event {
-                        Event::MappingEnd => break key_span,
-                        // Keys are taken as written: `on:` and `1:` are the strings "on" and "1".
-                        Event::Scalar(text, _, _, _) => text.into_owned(),
-                        other => {
-                            self.issues.push(YamlIssue {
-                                span: key_span,
-                                message: "mapping keys must be plain strings".into(),
-                                hint: Some("write the key as a string".into()),
-                                related: None,
-                            });
-                            // Consume the complex key and its value to stay in step.
-                            self.node(other, key_span, String::from("/\u{0}"), None)?;
-                            let (event, span) = self.next()?;
-                            self.node(event, span, String::from("/\u{0}"), None)?;
-                            continue;
-                        }
-                    };
-                    let child = if self.track {
-                        format!("{pointer}/{}", escape_token(&name))
-                    } else {
-                        String::new()
-                    };
-                    let (event, value_span) = self.next()?;
-                    if let Some(first) = key_spans.get(&name) {
-                        self.issues.push(YamlIssue {
-                            span: key_span,
-                            message: format!("duplicate key `{name}`"),
-                            hint: Some("each key may appear once in a mapping: remove or rename one of them".into()),
-                            related: Some((*first, "first defined here".into())),
-                        });
-                        // Parse the duplicate's value (to stay in step) without recording it.
-                        self.node(event, value_span, String::from("/\u{0}"), None)?;
-                        continue;
-                    }
-                    key_spans.insert(name.clone(), key_span);
-                    let value = self.node(event, value_span, child, Some(key_span))?;
-                    members.insert(name, value);
-                };
-                self.depth -= 1;
-                let value = Value::Object(members);
-                if anchor > 0 {
-                    self.anchors
-                        .insert(anchor, (value.clone(), self.nodes - before));
-                }
-                (value, end)
+                self.collection(anchor, span, |p| p.mapping(&pointer))?
             }
             Event::StreamEnd
             | Event::DocumentEnd
             | Event::DocumentStart(_)
             | Event::Nothing
-            | Event::StreamStart => (Value::Null, span),
-            Event::SequenceEnd | Event::MappingEnd => (Value::Null, span),
+            | Event::StreamStart
+            | Event::SequenceEnd
+            | Event::MappingEnd => (Value::Null, span),
         };
         let value_span = Span {
             start: span.start,
@@ -460,6 +370,129 @@ impl<'a> Reader<'a> {
             );
         }
         Ok(value)
+    }
+
+    /// A scalar's value: YAML 1.2 core schema resolution, `!!str` kept as a string; any other
+    /// tag is an issue (and the text is kept as a string).
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+    ) -> Value {
+        match tag {
+            None => resolve_scalar(text, style),
+            Some(tag) if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" => {
+                match tag.suffix.as_str() {
+                    "str" => Value::String(text.to_owned()),
+                    _ => resolve_scalar(text, style),
+                }
+            }
+            Some(tag) => {
+                self.issues.push(YamlIssue {
+                    span,
+                    message: format!("unsupported YAML tag `{}{}`", tag.handle, tag.suffix),
+                    hint: Some("remove the tag; connector files use plain YAML values".into()),
+                    related: None,
+                });
+                Value::String(text.to_owned())
+            }
+        }
+    }
+
+    /// A sequence or mapping: counted, nested one level deeper, its children read by `read`,
+    /// and recorded under `anchor` with the number of nodes it holds (what an alias expands to).
+    fn collection(
+        &mut self,
+        anchor: usize,
+        span: Span,
+        read: impl FnOnce(&mut Self) -> Step<(Value, Span)>,
+    ) -> Step<(Value, Span)> {
+        let before = self.nodes;
+        self.count(1, span)?;
+        self.enter(span)?;
+        let (value, end) = read(self)?;
+        self.depth -= 1;
+        if anchor > 0 {
+            self.anchors
+                .insert(anchor, (value.clone(), self.nodes - before));
+        }
+        Ok((value, end))
+    }
+
+    /// A sequence's items, up to its end; returns the array and the end's span.
+    fn sequence(&mut self, pointer: &str) -> Step<(Value, Span)> {
+        let mut items = Vec::new();
+        loop {
+            let (event, item_span) = self.next()?;
+            if let Event::SequenceEnd = event {
+                return Ok((Value::Array(items), item_span));
+            }
+            let child = if self.track {
+                format!("{pointer}/{}", items.len())
+            } else {
+                String::new()
+            };
+            items.push(self.node(event, item_span, child, None)?);
+        }
+    }
+
+    /// A mapping's members, up to its end: keys must be plain strings and unique (the issues
+    /// say where); returns the object and the end's span.
+    fn mapping(&mut self, pointer: &str) -> Step<(Value, Span)> {
+        let mut members = Map::new();
+        let mut key_spans: HashMap<String, Span> = HashMap::new();
+        loop {
+            let (event, key_span) = self.next()?;
+            let name = match event {
+                Event::MappingEnd => return Ok((Value::Object(members), key_span)),
+                // Keys are taken as written: `on:` and `1:` are the strings "on" and "1".
+                Event::Scalar(text, _, _, _) => text.into_owned(),
+                other => {
+                    self.issues.push(YamlIssue {
+                        span: key_span,
+                        message: "mapping keys must be plain strings".into(),
+                        hint: Some("write the key as a string".into()),
+                        related: None,
+                    });
+                    // Consume the complex key and its value to stay in step.
+                    self.node(other, key_span, String::from("/\u{0}"), None)?;
+                    self.skip_value()?;
+                    continue;
+                }
+            };
+            if let Some(first) = key_spans.get(&name) {
+                self.issues.push(YamlIssue {
+                    span: key_span,
+                    message: format!("duplicate key `{name}`"),
+                    hint: Some(
+                        "each key may appear once in a mapping: remove or rename one of them"
+                            .into(),
+                    ),
+                    related: Some((*first, "first defined here".into())),
+                });
+                // Parse the duplicate's value (to stay in step) without recording it.
+                self.skip_value()?;
+                continue;
+            }
+            let child = if self.track {
+                format!("{pointer}/{}", escape_token(&name))
+            } else {
+                String::new()
+            };
+            let (event, value_span) = self.next()?;
+            key_spans.insert(name.clone(), key_span);
+            let value = self.node(event, value_span, child, Some(key_span))?;
+            members.insert(name, value);
+        }
+    }
+
+    /// Reads the next node without recording it in the source map.
+    fn skip_value(&mut self) -> Step<()> {
+        let (event, span) = self.next()?;
+        self.node(event, span, String::from("/\u{0}"), None)
+            .map(drop)
     }
 }
 
