@@ -119,19 +119,7 @@ fn describe(
         message,
     };
     match v.problem {
-        Problem::Unexpected { names } if pointer.is_empty() => names
-            .iter()
-            .map(|k| {
-                let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
-                    Some(best) => format!("; did you mean `{best}`?"),
-                    None => format!("; valid inputs: {}", list(inputs.keys())),
-                };
-                at(
-                    format!("/{}", crate::yaml::escape_token(k)),
-                    format!("unknown input `{k}`{hint}"),
-                )
-            })
-            .collect(),
+        Problem::Unexpected { names } if pointer.is_empty() => unknown_inputs(&names, inputs),
         Problem::Unexpected { names } => {
             let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             vec![at(
@@ -142,26 +130,7 @@ fn describe(
                 ),
             )]
         }
-        Problem::Required { name } => {
-            let what = inputs
-                .get(&name)
-                .filter(|_| pointer.is_empty())
-                .map(|s| {
-                    format!(
-                        " ({}{})",
-                        s.kind.as_str(),
-                        s.description
-                            .as_deref()
-                            .map(|d| format!(": {d}"))
-                            .unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default();
-            vec![at(
-                format!("{pointer}/{}", crate::yaml::escape_token(&name)),
-                format!("missing required input `{name}`{what}"),
-            )]
-        }
+        Problem::Required { name } => vec![missing(&pointer, &name, inputs)],
         Problem::Type { expected } => vec![at(
             pointer,
             format!("expected {expected}, got {}", json_type(instance)),
@@ -177,6 +146,43 @@ fn describe(
             )]
         }
         Problem::Other { message } => vec![at(pointer, message.replace("{value}", &shown))],
+    }
+}
+
+/// Top-level members that are no input of the action, each with a "did you mean".
+fn unknown_inputs(names: &[String], inputs: &IndexMap<String, InputSpec>) -> Vec<InputViolation> {
+    names
+        .iter()
+        .map(|k| {
+            let hint = match did_you_mean(k, inputs.keys().map(String::as_str)) {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => format!("; valid inputs: {}", list(inputs.keys())),
+            };
+            InputViolation {
+                pointer: format!("/{}", crate::yaml::escape_token(k)),
+                message: format!("unknown input `{k}`{hint}"),
+            }
+        })
+        .collect()
+}
+
+/// A missing required member; at the top level, with the input's type and description.
+fn missing(pointer: &str, name: &str, inputs: &IndexMap<String, InputSpec>) -> InputViolation {
+    let what = inputs
+        .get(name)
+        .filter(|_| pointer.is_empty())
+        .map(|s| {
+            let description = s
+                .description
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            format!(" ({}{description})", s.kind.as_str())
+        })
+        .unwrap_or_default();
+    InputViolation {
+        pointer: format!("{pointer}/{}", crate::yaml::escape_token(name)),
+        message: format!("missing required input `{name}`{what}"),
     }
 }
 
