@@ -4,9 +4,11 @@
 //! or with `--output json` errors go to stdout as one JSON object ([`Error::to_json`]).
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
+mod catalog;
 mod conform;
 mod credentials;
 mod input_json;
+mod output;
 mod registry;
 
 use std::io::{self, Read, Write};
@@ -20,7 +22,9 @@ use actionspec_engine::{
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use registry::{Registry, Source};
+use catalog::{describe, list_actions, list_connectors};
+use output::{STDOUT_CLOSED, out, pretty};
+use registry::Registry;
 
 /// Declarative actions engine: call SaaS APIs by action name with JSON input.
 #[derive(Parser, Debug)]
@@ -549,60 +553,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         })
 }
 
-/// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
-fn out(text: &str) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(io_error)
-}
-
-/// The message of a write to a closed stdout (`| head`): the reader has what it wanted, so the
-/// run is a success.
-const STDOUT_CLOSED: &str = "stdout closed";
-
-/// A failed write to stdout: a closed pipe ends the run successfully; anything else (a full
-/// disk) is an `io` error (exit 13), never a usage error.
-fn io_error(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Error::new(ErrorKind::Io, STDOUT_CLOSED)
-    } else {
-        Error::new(ErrorKind::Io, format!("cannot write the output: {e}"))
-            .with_hint("check that the output's disk has room and the file is writable")
-    }
-}
-
-fn pretty(v: &impl serde::Serialize) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
-}
-
-fn table(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut s = String::new();
-    for row in rows {
-        let line: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
-            .collect();
-        s.push_str(line.join("  ").trim_end());
-        s.push('\n');
-    }
-    s
-}
-
 /// Checks each file, printing its diagnostics on stderr as it goes; the invalid ones are kept in
 /// `invalid` (for the JSON error).
 fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
@@ -644,199 +594,6 @@ fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
         ))
     } else {
         Ok(())
-    }
-}
-
-fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
-    if as_json {
-        let list: Vec<Value> = registry
-            .all()?
-            .into_iter()
-            .map(|(c, src)| json!({
-                "key": c.spec.key, "name": c.spec.name, "version": c.spec.version,
-                "description": c.spec.description, "actions": c.actions.len(),
-                "source": match src { Source::Embedded => "built-in".to_owned(), Source::File(f) => f.clone() },
-            }))
-            .collect();
-        return out(&pretty(&list));
-    }
-    let mut rows = vec![vec![
-        "CONNECTOR".into(),
-        "NAME".into(),
-        "VERSION".into(),
-        "ACTIONS".into(),
-        "SOURCE".into(),
-    ]];
-    for (c, src) in registry.all()? {
-        rows.push(vec![
-            c.spec.key.clone(),
-            c.spec.name.clone(),
-            c.spec.version.clone(),
-            c.actions.len().to_string(),
-            match src {
-                Source::Embedded => "built-in".into(),
-                Source::File(f) => f.clone(),
-            },
-        ]);
-    }
-    out(&table(&rows))
-}
-
-fn markers(a: &actionspec_engine::Action) -> Vec<&'static str> {
-    let mut m = Vec::new();
-    if a.read_only {
-        m.push("read-only");
-    }
-    if a.destructive {
-        m.push("destructive");
-    }
-    if a.idempotent {
-        m.push("idempotent");
-    }
-    if a.pagination.is_some() {
-        m.push("paginated");
-    }
-    m
-}
-
-fn action_json(c: &Connector, a: &actionspec_engine::Action) -> Value {
-    json!({
-        "action": a.id, "tool_name": format!("{}_{}", c.spec.key, a.id), "name": a.spec.name,
-        "description": a.spec.description, "method": a.spec.method.as_str(), "path": a.spec.path,
-        "scopes": a.spec.scopes, "success": a.spec.success, "read_only": a.read_only,
-        "destructive": a.destructive, "idempotent": a.idempotent, "pagination": a.spec.pagination,
-    })
-}
-
-fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
-    if as_json {
-        let list: Vec<Value> = c.actions.values().map(|a| action_json(c, a)).collect();
-        return out(&pretty(&list));
-    }
-    let mut rows = vec![vec![
-        "ACTION".into(),
-        "METHOD".into(),
-        "PATH".into(),
-        "MARKERS".into(),
-    ]];
-    for a in c.actions.values() {
-        rows.push(vec![
-            a.id.clone(),
-            a.spec.method.as_str().into(),
-            a.spec.path.clone(),
-            markers(a).join(", "),
-        ]);
-    }
-    out(&format!(
-        "{}{} actions in connector `{}`\n",
-        table(&rows),
-        c.actions.len(),
-        c.spec.key
-    ))
-}
-
-fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
-    let a = c.action(action)?;
-    if as_json {
-        let mut v = action_json(c, a);
-        v["input_schema"] = a.input_schema().clone();
-        v["examples"] = serde_json::to_value(&a.spec.examples).unwrap_or_default();
-        return out(&pretty(&v));
-    }
-    let mut s = format!(
-        "{} {} — {}\n{}\n\n",
-        c.spec.key, a.id, a.spec.name, a.spec.description
-    );
-    s.push_str(&format!("  {} {}\n", a.spec.method.as_str(), a.spec.path));
-    if !a.spec.scopes.is_empty() {
-        s.push_str(&format!("  scopes:     {}\n", a.spec.scopes.join(", ")));
-    }
-    let m = markers(a);
-    if !m.is_empty() {
-        s.push_str(&format!("  markers:    {}\n", m.join(", ")));
-    }
-    if !a.spec.success.is_empty() {
-        s.push_str(&format!(
-            "  success:    {}\n",
-            a.spec
-                .success
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if let (Some(name), Some(p)) = (&a.spec.pagination, &a.pagination) {
-        let inputs: Vec<&str> = actionspec_engine::paginate::style_inputs(p)
-            .into_iter()
-            .map(|(_, id, _)| id)
-            .collect();
-        s.push_str(&format!(
-            "  pagination: {name} ({}: {}, up to {} per page; --all follows it)\n",
-            p.kind.as_str(),
-            inputs.join(" / "),
-            p.max_page_size
-        ));
-    }
-    s.push_str("\nInputs:\n");
-    if a.spec.inputs.is_empty() {
-        s.push_str("  (none)\n");
-    } else {
-        let mut rows = Vec::new();
-        for (id, i) in &a.spec.inputs {
-            let mut kind = i.kind.as_str().to_owned();
-            if let Some(values) = &i.allowed {
-                kind = values
-                    .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .collect::<Vec<_>>()
-                    .join("|");
-            }
-            let placement = match i.name.as_deref() {
-                Some(wire) => format!("{} {wire}", placement(i.placement)),
-                None => placement(i.placement).to_owned(),
-            };
-            let mut notes = i.description.clone().unwrap_or_default();
-            if let Some(d) = &i.default {
-                notes.push_str(&format!(" (API default: {d})"));
-            }
-            rows.push(vec![
-                format!("  {id}"),
-                kind,
-                placement,
-                if i.required {
-                    "required".into()
-                } else {
-                    String::new()
-                },
-                notes.trim().to_owned(),
-            ]);
-        }
-        s.push_str(&table(&rows));
-    }
-    for ex in &a.spec.examples {
-        s.push_str(&format!(
-            "\nExample{}:\n  actionspec run {} {} '{}'{}\n",
-            ex.description
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default(),
-            c.spec.key,
-            a.id,
-            Value::Object(ex.input.clone()),
-            if a.destructive { " --yes" } else { "" }
-        ));
-    }
-    out(&s)
-}
-
-fn placement(p: actionspec_engine::spec::Placement) -> &'static str {
-    use actionspec_engine::spec::Placement;
-    match p {
-        Placement::Path => "path",
-        Placement::Query => "query",
-        Placement::Header => "header",
-        Placement::Body => "body",
     }
 }
 

@@ -1,0 +1,60 @@
+//! Writing results: stdout (a closed pipe ends the run quietly, a failed write is an `io`
+//! error), pretty JSON, and aligned text tables.
+
+use std::io::{self, Write};
+
+use actionspec_engine::{Error, ErrorKind, Result};
+
+/// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
+pub(crate) fn out(text: &str) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(io_error)
+}
+
+/// The message of a write to a closed stdout (`| head`): the reader has what it wanted, so the
+/// run is a success.
+pub(crate) const STDOUT_CLOSED: &str = "stdout closed";
+
+/// A failed write to stdout: a closed pipe ends the run successfully; anything else (a full
+/// disk) is an `io` error (exit 13), never a usage error.
+pub(crate) fn io_error(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Error::new(ErrorKind::Io, STDOUT_CLOSED)
+    } else {
+        Error::new(ErrorKind::Io, format!("cannot write the output: {e}"))
+            .with_hint("check that the output's disk has room and the file is writable")
+    }
+}
+
+pub(crate) fn pretty(v: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    s
+}
