@@ -523,10 +523,9 @@ fn date_time(s: &str) -> bool {
         Some(i) => time.split_at(i),
         None => return false,
     };
-    let clock =
-        clock
-            .split_once('.')
-            .map_or(clock, |(c, frac)| if digits(frac) { c } else { "bad" });
+    let clock = clock
+        .split_once('.')
+        .map_or(clock, |(c, frac)| if digits(frac) { c } else { "bad" });
     let hms: Vec<&str> = clock.split(':').collect();
     let zone_ok = matches!(zone, "Z" | "z")
         || (zone.len() == 6

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use actionspec_conform::{DocumentSet, Options, Report, Rule, Severity, check};
+use actionspec_conform::{DocumentSet, Options, Report, Rule, Severity, check, check_responses};
 use actionspec_engine::spec::{ActionSpec, ConnectorSpec, InputType, Method};
 
 use crate::common;
@@ -58,7 +58,8 @@ fn note(text: &str) {
 }
 
 /// Every shipped connector conforms to its vendor's documents: every action is matched to an
-/// operation and has no error finding. A connector without known documents is skipped, with a
+/// operation and has no error finding, and (as `conform --sandbox`) every example's response
+/// from the connector's sandbox validates against the operation's response schema. A connector without known documents is skipped, with a
 /// note on stderr.
 #[test]
 #[cfg_attr(
@@ -81,8 +82,23 @@ fn conform_shipped_connectors() {
         if !report.passed() || report.matched != report.actions {
             failures.push(format!("{key}:\n{}", common::text(&report)));
         }
+        // `--sandbox`: every example's response against the vendor's response schemas.
+        let responses = runtime()
+            .block_on(check_responses(&connector, &set))
+            .unwrap();
+        note(&format!("{key}: {}", responses.summary()));
+        if !responses.passed() || responses.unchecked == responses.examples {
+            failures.push(format!("{key} --sandbox:\n{}", responses.to_text()));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// The connector files of `connectors/`, as (path from the root, text).
