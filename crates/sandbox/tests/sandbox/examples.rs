@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::common::{load, root, run, start};
 
 /// Every `.yaml` file of a directory, by path from the workspace root, sorted.
-fn yaml_files(dir: &str) -> Vec<String> {
+pub(crate) fn yaml_files(dir: &str) -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(root().join(dir))
         .unwrap()
         .filter_map(|e| {
