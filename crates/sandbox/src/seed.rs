@@ -773,7 +773,10 @@ fn schema_value(name: &str, schema: &Value, ctx: &mut Ctx, depth: usize) -> Valu
         }
         _ => match schema.get("format").and_then(Value::as_str) {
             Some("date-time") => Value::from(timestamp(ctx.created, false)),
-            Some("date") => Value::from(timestamp(ctx.created, false)[..10].to_owned()),
+            Some("date") => {
+                let stamp = timestamp(ctx.created, false);
+                Value::from(stamp.get(..10).unwrap_or(&stamp).to_owned())
+            }
             Some("email") if ctx.username.is_empty() => {
                 Value::from(format!("contact{}@example.com", ctx.index + 1))
             }
