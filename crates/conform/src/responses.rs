@@ -44,6 +44,9 @@ pub struct ResponseReport {
     pub unchecked: usize,
     /// The failures, in action and example order.
     pub failures: Vec<ResponseFailure>,
+    /// The examples counted in `unchecked`, each with why (`no body`, `no JSON response schema
+    /// for the status`, …).
+    pub skipped: Vec<ResponseFailure>,
     /// Schema keywords ignored (not validated) → how many schema locations carry them.
     pub ignored: BTreeMap<String, usize>,
 }
@@ -141,9 +144,14 @@ pub async fn check_responses(
             };
             match result {
                 Ok(Checked::Valid) => report.conforming += 1,
-                Ok(Checked::NoSchema) => {
+                Ok(Checked::NoSchema(why)) => {
                     report.conforming += 1;
                     report.unchecked += 1;
+                    report.skipped.push(ResponseFailure {
+                        action: action.id.clone(),
+                        example: i + 1,
+                        message: why.to_owned(),
+                    });
                 }
                 Ok(Checked::Invalid(messages)) | Err(messages) => {
                     report
@@ -163,7 +171,8 @@ pub async fn check_responses(
 
 enum Checked {
     Valid,
-    NoSchema,
+    /// Nothing to validate, and why.
+    NoSchema(&'static str),
     Invalid(Vec<String>),
 }
 
@@ -176,10 +185,10 @@ fn check_one(
     outcome: &actionspec_engine::Outcome,
 ) -> Checked {
     let Some(op) = operation else {
-        return Checked::NoSchema;
+        return Checked::NoSchema("no operation of the documents");
     };
     let Some((doc, schema, at)) = response_schema(documents, op, outcome.status) else {
-        return Checked::NoSchema;
+        return Checked::NoSchema("no JSON response schema for the status");
     };
     let mut violations = Vec::new();
     if let Some(page) = &outcome.page {
@@ -188,7 +197,7 @@ fn check_one(
             .as_ref()
             .map_or(String::new(), |p| p.records.clone());
         let Some((doc, item, item_at)) = item_schema(documents, doc, schema, at, &records) else {
-            return Checked::NoSchema;
+            return Checked::NoSchema("no item schema at the records pointer");
         };
         for (i, record) in page.records.iter().enumerate() {
             let pointer = format!("{records}/{i}");
@@ -197,7 +206,7 @@ fn check_one(
     } else if let Some(body) = &outcome.body {
         violations = validator.validate(doc, schema, &at, body, "");
     } else {
-        return Checked::NoSchema;
+        return Checked::NoSchema("no body");
     }
     if violations.is_empty() {
         return Checked::Valid;

@@ -59,8 +59,8 @@ fn note(text: &str) {
 
 /// Every shipped connector conforms to its vendor's documents: every action is matched to an
 /// operation and has no error finding, and (as `conform --sandbox`) every example's response
-/// from the connector's sandbox validates against the operation's response schema. A connector without known documents is skipped, with a
-/// note on stderr.
+/// from the connector's sandbox validates against the operation's response schema. A connector
+/// without known documents is skipped, with a note on stderr.
 #[test]
 #[cfg_attr(
     not(shared_documents),
@@ -87,6 +87,14 @@ fn conform_shipped_connectors() {
             .block_on(check_responses(&connector, &set))
             .unwrap();
         note(&format!("{key}: {}", responses.summary()));
+        // Unchecked only where the vendor documents no JSON body (a 204): never because an
+        // operation or a list's item schema went unfound.
+        for s in &responses.skipped {
+            if s.message != "no JSON response schema for the status" && s.message != "no body" {
+                let at = format!("{key} --sandbox: {} example {}", s.action, s.example);
+                failures.push(format!("{at}: {}", s.message));
+            }
+        }
         if !responses.passed() || responses.unchecked == responses.examples {
             failures.push(format!("{key} --sandbox:\n{}", responses.to_text()));
         }
@@ -223,4 +231,33 @@ fn conform_jumpcloud_detects_other_mismatches() {
             "not reported: {prefix}\nreported: {found:#?}"
         );
     }
+}
+
+/// `--sandbox` has teeth: with the organization examples' `accountType` outside JumpCloud's
+/// enum (as it was), the sandbox answers with it and each such response is reported, naming
+/// the member and the enum's location.
+#[test]
+#[cfg_attr(not(shared_documents), ignore = "../shared is absent")]
+fn conform_jumpcloud_sandbox_detects_a_value_outside_the_enum() {
+    let path = common::root().join("connectors/jumpcloud.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.replace("accountType: Customer", "accountType: customer");
+    let connector = actionspec_engine::Connector::from_yaml("jumpcloud.yaml", &text).unwrap();
+    let report = runtime()
+        .block_on(check_responses(&connector, &JUMPCLOUD))
+        .unwrap();
+    let failures: Vec<String> = report
+        .failures
+        .iter()
+        .map(|f| format!("{} example {}: {}", f.action, f.example, f.message))
+        .collect();
+    let expected = "get_organization example 1: /accountType: \"customer\" is not one of [";
+    assert!(
+        failures.iter().any(|f| f.starts_with(expected)
+            && f.ends_with(
+                "v1.yaml#/components/schemas/organization/properties/accountType/enum)"
+            )),
+        "{failures:#?}"
+    );
+    assert!(!report.passed());
 }
