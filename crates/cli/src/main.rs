@@ -389,7 +389,7 @@ static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 /// A closed stdout (`| head`) is a success. Both are scrubbed of this run's secrets.
 fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> ExitCode {
     let Failure { mut error, help } = failure;
-    if error.kind == ErrorKind::Io {
+    if error.kind == ErrorKind::Io && error.message == STDOUT_CLOSED {
         return ExitCode::SUCCESS;
     }
     if REPORTED.load(std::sync::atomic::Ordering::Relaxed) && output == OutputFormat::Json {
@@ -558,11 +558,18 @@ fn out(text: &str) -> Result<()> {
         .map_err(io_error)
 }
 
+/// The message of a write to a closed stdout (`| head`): the reader has what it wanted, so the
+/// run is a success.
+const STDOUT_CLOSED: &str = "stdout closed";
+
+/// A failed write to stdout: a closed pipe ends the run successfully; anything else (a full
+/// disk) is an `io` error (exit 13), never a usage error.
 fn io_error(e: io::Error) -> Error {
     if e.kind() == io::ErrorKind::BrokenPipe {
-        Error::new(ErrorKind::Io, "stdout closed")
+        Error::new(ErrorKind::Io, STDOUT_CLOSED)
     } else {
-        Error::new(ErrorKind::Usage, format!("cannot write output: {e}"))
+        Error::new(ErrorKind::Io, format!("cannot write the output: {e}"))
+            .with_hint("check that the output's disk has room and the file is writable")
     }
 }
 

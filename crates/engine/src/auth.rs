@@ -70,10 +70,10 @@ impl TokenRequest {
             .map(|s| s.expose_secret())
             .unwrap_or_default();
         format!(
-            "{}\n{}\n{:016x}",
+            "{}\n{}\n{}",
             self.token_url,
             self.client_id.expose_secret(),
-            fnv1a(format!("{}\n{secondary}", self.client_secret.expose_secret()).as_bytes())
+            sha256_hex(format!("{}\n{secondary}", self.client_secret.expose_secret()).as_bytes())
         )
     }
 }
@@ -160,10 +160,8 @@ impl TokenStore {
 
     fn disk_path(&self, request: &TokenRequest) -> Option<PathBuf> {
         let dir = self.disk.as_ref()?;
-        Some(dir.join(format!(
-            "oauth-{:016x}.json",
-            fnv1a(request.key().as_bytes())
-        )))
+        let digest = sha256_hex(request.key().as_bytes());
+        Some(dir.join(format!("oauth-{}.json", &digest[..32])))
     }
 
     fn read_disk(&self, request: &TokenRequest) -> Option<Token> {
@@ -210,39 +208,33 @@ impl TokenStore {
     }
 }
 
-/// Writes a file readable by its owner only (0600 in a 0700 folder on Unix).
+/// Writes a file readable by its owner only: a temporary file of a unique name in `dir` (0600
+/// on Unix, in a folder created 0700), renamed over `path` at once, so a reader never sees a
+/// half-written file and two writers never share one.
 fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)?;
-        let tmp = path.with_extension("tmp");
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        std::fs::rename(tmp, path)
     }
     #[cfg(not(unix))]
-    {
-        std::fs::create_dir_all(dir)?;
-        std::fs::File::create(path)?.write_all(bytes)
-    }
+    std::fs::create_dir_all(dir)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// 64-bit FNV-1a: a stable file name for a cache key (not a security boundary).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// SHA-256 (FIPS 180-4) of `bytes`, in lowercase hex: cache keys derived from secrets.
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Requests a token with the primary secret, then the secondary if the primary is rejected.
@@ -288,6 +280,43 @@ async fn request_token(
     request: &TokenRequest,
     secret: &SecretString,
 ) -> Result<std::result::Result<(SecretString, Duration), String>> {
+    let (builder, form, secrets) = token_request(http, request, secret);
+    let redactor = crate::redact::Redactor::new(&secrets);
+    tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
+    let response = builder.form(&form).send().await.map_err(|e| {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else {
+            "could not connect"
+        };
+        Error::new(
+            ErrorKind::Transport,
+            format!("token endpoint {}: {what}", request.token_url),
+        )
+        .with_hint("check the network and the server's token_url")
+    })?;
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    let json: Option<Value> = serde_json::from_str(&body).ok();
+    if (200..300).contains(&status) {
+        return granted(request, status, json).map(Ok);
+    }
+    refused(request, status, json.as_ref(), &redactor)
+}
+
+/// The token request: the form (`grant_type`, `scope`, and for `client_secret_post` the client
+/// id and secret), the client's authentication, and what an error body may echo back: the id,
+/// the secret (in any encoding, see `Redactor`) and the exact `id:secret` pair that HTTP Basic
+/// encodes.
+fn token_request<'a>(
+    http: &reqwest::Client,
+    request: &'a TokenRequest,
+    secret: &'a SecretString,
+) -> (
+    reqwest::RequestBuilder,
+    Vec<(&'a str, &'a str)>,
+    Vec<String>,
+) {
     let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
     if let Some(scope) = &request.scope {
         form.push(("scope", scope));
@@ -295,8 +324,6 @@ async fn request_token(
     let mut builder = http
         .post(&request.token_url)
         .header(reqwest::header::ACCEPT, "application/json");
-    // What an error body may echo back: the id, the secret (in any encoding, see `Redactor`),
-    // and the exact `id:secret` pair that HTTP Basic encodes.
     let mut secrets = vec![
         request.client_id.expose_secret().to_owned(),
         secret.expose_secret().to_owned(),
@@ -317,75 +344,64 @@ async fn request_token(
             form.push(("client_secret", secret.expose_secret()));
         }
     }
-    let redactor = crate::redact::Redactor::new(&secrets);
-    let scrub = |text: String| redactor.redact(&text);
-    tracing::debug!(token_url = %request.token_url, "requesting an OAuth token");
-    let response = builder.form(&form).send().await.map_err(|e| {
-        let what = if e.is_timeout() {
-            "timed out"
-        } else {
-            "could not connect"
-        };
+    (builder, form, secrets)
+}
+
+/// The token and its lifetime from a 2xx answer (RFC 6749 §5.1): `access_token` required,
+/// `expires_in` a number or a numeric string ([`DEFAULT_LIFETIME`] when absent), at most
+/// [`MAX_LIFETIME`].
+fn granted(
+    request: &TokenRequest,
+    status: u16,
+    json: Option<Value>,
+) -> Result<(SecretString, Duration)> {
+    let upstream = |what: &str| {
         Error::new(
-            ErrorKind::Transport,
-            format!("token endpoint {}: {what}", request.token_url),
+            ErrorKind::Upstream,
+            format!(
+                "token endpoint {} answered {status} {what}",
+                request.token_url
+            ),
         )
-        .with_hint("check the network and the server's token_url")
-    })?;
-    let status = response.status().as_u16();
-    let body = response.text().await.unwrap_or_default();
-    let json: Option<Value> = serde_json::from_str(&body).ok();
-    if (200..300).contains(&status) {
-        let Some(json) = json else {
-            return Err(Error::new(
-                ErrorKind::Upstream,
-                format!(
-                    "token endpoint {} answered {status} with a body that is not JSON",
-                    request.token_url
-                ),
-            ));
-        };
-        let Some(access) = json
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-        else {
-            return Err(Error::new(
-                ErrorKind::Upstream,
-                format!(
-                    "token endpoint {} answered {status} without an access_token",
-                    request.token_url
-                ),
-            ));
-        };
-        let lifetime = json
-            .get("expires_in")
-            .and_then(|v| {
-                v.as_u64()
-                    .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
-                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-            })
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs)
-            .min(MAX_LIFETIME);
-        return Ok(Ok((SecretString::from(access.to_owned()), lifetime)));
-    }
-    let code = json
-        .as_ref()
-        .and_then(|j| j.get("error"))
+    };
+    let json = json.ok_or_else(|| upstream("with a body that is not JSON"))?;
+    let access = json
+        .get("access_token")
         .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| upstream("without an access_token"))?;
+    let lifetime = json
+        .get("expires_in")
+        .and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_f64().map(|f| f.max(0.0) as u64))
+                .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .map_or(DEFAULT_LIFETIME, Duration::from_secs)
+        .min(MAX_LIFETIME);
+    Ok((SecretString::from(access.to_owned()), lifetime))
+}
+
+/// An error answer (RFC 6749 §5.2): `Ok(Err(reason))` when these client credentials were
+/// refused (`invalid_client`, `unauthorized_client` or 401: another secret may work), else the
+/// error, `upstream` for a 5xx and `auth` otherwise. Secrets are scrubbed from the reason.
+fn refused(
+    request: &TokenRequest,
+    status: u16,
+    json: Option<&Value>,
+    redactor: &crate::redact::Redactor,
+) -> Result<std::result::Result<(SecretString, Duration), String>> {
+    let text = |key: &str| json.and_then(|j| j.get(key)).and_then(Value::as_str);
+    let code = text("error").unwrap_or("");
+    let description = text("error_description")
+        .or_else(|| text("message"))
         .unwrap_or("");
-    let description = json
-        .as_ref()
-        .and_then(|j| j.get("error_description").or_else(|| j.get("message")))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let reason = scrub(match (code, description) {
+    let reason = redactor.redact(&match (code, description) {
         ("", "") => format!("HTTP {status}"),
         (c, "") => format!("HTTP {status} {c}"),
         ("", d) => format!("HTTP {status}: {d}"),
         (c, d) => format!("HTTP {status} {c}: {d}"),
     });
-    // RFC 6749 §5.2: invalid_client (usually 401) means these client credentials are wrong.
     if status == 401 || code == "invalid_client" || code == "unauthorized_client" {
         return Ok(Err(reason));
     }
@@ -405,9 +421,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    fn sha256_is_the_standard_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

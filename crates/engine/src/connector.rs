@@ -3,13 +3,12 @@
 //! Every problem is collected and reported together, each located as `file:line:col`. Loading
 //! and compiling happen once per connector; the result is immutable and cheap to plan against.
 
-use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard};
 
 use indexmap::IndexMap;
-use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, did_you_mean, unknown_name_hint};
+use crate::diagnostic::{Diagnostic, article, did_you_mean, unknown_name_hint};
 use crate::input;
 use crate::spec::{
     ActionSpec, AuthType, BodyFormat, ConnectorSpec, EncodingStyle, InputSpec, Method,
@@ -18,18 +17,7 @@ use crate::spec::{
 use crate::template::{Scope, TEMPLATE_FUEL, TemplateSet, ValueTemplate};
 use crate::yaml::{SourceMap, escape_token};
 
-/// The meta-schema every connector file is validated against (`spec/connector.schema.json`).
-pub const META_SCHEMA: &str = include_str!("../../../spec/connector.schema.json");
-
-static META_SCHEMA_VALUE: LazyLock<Value> =
-    LazyLock::new(|| serde_json::from_str(META_SCHEMA).unwrap_or(Value::Bool(true)));
-
-static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|| {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .build(&META_SCHEMA_VALUE)
-        .ok()
-});
+pub use crate::meta::META_SCHEMA;
 
 /// The fuel the templates of all of a connector's examples may use together when they are
 /// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
@@ -50,14 +38,22 @@ pub struct Connector {
     pub(crate) default_headers: Vec<(String, ValueTemplate)>,
     /// Every compiled template; actions of a trusted connector add theirs on first use.
     pub(crate) templates: RwLock<TemplateSet>,
+    /// This load, unique in the process: its actions carry it.
+    load: u64,
+}
+
+/// The next load's id (see [`Connector::load`]).
+fn next_load() -> u64 {
+    static LOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One part of a path template.
 #[derive(Debug, Clone)]
 pub(crate) enum PathPart {
     Literal(String),
-    /// An input id whose value fills the segment.
-    Param(String),
+    /// A `{name}` placeholder: the id of the input whose value fills the segment.
+    Placeholder(String),
 }
 
 /// A loaded action: its spec and markers at once; its input schema, validator, path and
@@ -82,6 +78,8 @@ pub struct Action {
     /// Compiled at load, or on first use (see [`Connector::compiled`]): the error is the
     /// message of an action that does not compile.
     compiled: OnceLock<Result<Compiled, String>>,
+    /// The load of the connector that compiled it: its templates are that connector's.
+    load: u64,
 }
 
 /// Compiled templates by name (header or query parameter), in file order.
@@ -129,11 +127,27 @@ impl Connector {
     /// # Errors
     /// [`crate::ErrorKind::Spec`] when the action does not compile (the checks
     /// [`Connector::from_yaml`] makes at load failed), with every problem in the message.
+    ///
+    /// An action belongs to the connector that loaded it (its templates are that connector's):
+    /// one from another connector, or another load of the same file, is an
+    /// [`crate::ErrorKind::Usage`] error, never a request built from the wrong templates.
     pub(crate) fn compiled<'a>(&self, action: &'a Action) -> crate::Result<&'a Compiled> {
+        if action.load != self.load {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Usage,
+                format!(
+                    "action `{}` does not belong to this load of connector `{}`",
+                    action.id, self.spec.key
+                ),
+            )
+            .with_hint(
+                "plan and run an action with the connector it was looked up in (Connector::action)",
+            ));
+        }
         let compiled = action.compiled.get_or_init(|| self.compile_late(action));
         compiled.as_ref().map_err(|message| {
             crate::Error::new(crate::ErrorKind::Spec, message.clone()).with_hint(format!(
-                "run `actionspec validate {}` to see each problem located",
+                "check {} with the full load (every check, each problem located) to see why",
                 self.file
             ))
         })
@@ -416,12 +430,17 @@ impl Loader<'_> {
                 actions.insert(id.clone(), loaded);
             }
         }
+        let load = next_load();
+        for a in actions.values_mut() {
+            a.load = load;
+        }
         Connector {
             file: file.to_owned(),
             spec,
             actions,
             default_headers,
             templates: RwLock::new(std::mem::take(self.templates)),
+            load,
         }
     }
 
@@ -780,6 +799,7 @@ impl Loader<'_> {
             pagination,
             validator,
             compiled,
+            load: 0,
         })
     }
 
@@ -840,7 +860,7 @@ impl Loader<'_> {
         let used: Vec<&str> = path
             .iter()
             .filter_map(|p| {
-                if let PathPart::Param(n) = p {
+                if let PathPart::Placeholder(n) = p {
                     Some(n.as_str())
                 } else {
                     None
@@ -1117,7 +1137,7 @@ impl Loader<'_> {
                 .iter()
                 .find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == name);
             match input {
-                Some((id, _)) => parts.push(PathPart::Param(id.clone())),
+                Some((id, _)) => parts.push(PathPart::Placeholder(id.clone())),
                 None => {
                     let path_inputs = path_input_names(&a.inputs);
                     let hint = match did_you_mean(name, a.inputs.keys().map(String::as_str)) {
@@ -1199,276 +1219,4 @@ fn path_input_names(inputs: &IndexMap<String, InputSpec>) -> Vec<String> {
         .filter(|(_, i)| i.placement == Placement::Path)
         .map(|(k, _)| format!("`{k}`"))
         .collect()
-}
-
-/// Maps meta-schema violations to located diagnostics.
-pub(crate) fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
-    let Some(validator) = META_VALIDATOR.as_ref() else {
-        return vec![Diagnostic::new(
-            "internal error: the embedded meta-schema does not compile",
-            "here",
-        )];
-    };
-    let mut out = Vec::new();
-    for e in validator.iter_errors(doc) {
-        let pointer = e.instance_path().as_str().to_owned();
-        let context = describe_pointer(&pointer);
-        let span_key = map.key_or_value(&pointer);
-        let span_value = map.locate(&pointer).map(|l| l.value);
-        let d = match e.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let allowed = allowed_properties(e.schema_path().as_str());
-                for key in unexpected {
-                    let child = format!("{pointer}/{}", escape_token(key));
-                    let hint = match did_you_mean(key, allowed.iter().map(String::as_str)) {
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None => format!(
-                            "allowed keys: {}",
-                            allowed
-                                .iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
-                    out.push(
-                        Diagnostic::new(format!("unknown key `{key}` in {context}"), "unknown key")
-                            .at(map.key_or_value(&child), Some(child))
-                            .hint(hint),
-                    );
-                }
-                continue;
-            }
-            ValidationErrorKind::Required { property } => {
-                let name = property.as_str().unwrap_or_default();
-                Diagnostic::new(
-                    format!("missing required key `{name}` in {context}"),
-                    format!("`{name}` is missing here"),
-                )
-                .at(span_key, Some(pointer))
-                .hint(format!("add `{name}:` to {context}"))
-            }
-            ValidationErrorKind::Enum { options } => {
-                let allowed: Vec<String> = options
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let got = e
-                    .instance()
-                    .as_str()
-                    .map_or_else(|| e.instance().to_string(), str::to_owned);
-                let hint = match did_you_mean(&got, allowed.iter().map(String::as_str)) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!(
-                        "expected one of: {}",
-                        allowed
-                            .iter()
-                            .map(|k| format!("`{k}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                Diagnostic::new(
-                    format!("`{got}` is not a valid value for {context}"),
-                    "invalid value",
-                )
-                .at(span_value, Some(pointer))
-                .hint(hint)
-            }
-            ValidationErrorKind::Type { .. } if pointer.is_empty() => {
-                let what = if doc.is_null() {
-                    "the file is empty"
-                } else {
-                    "the file is not a YAML mapping"
-                };
-                Diagnostic::new(format!("{what}: a connector file is a mapping of keys"), "expected keys here")
-                    .at(Some(crate::yaml::Span { start: crate::yaml::Pos { line: 1, col: 1 }, end: crate::yaml::Pos { line: 1, col: 2 } }), Some(pointer))
-                    .hint("start from the required keys: spec_version, key, name, version, servers, default_server, actions (see docs/connector-format.md)")
-            }
-            ValidationErrorKind::Type { kind } => {
-                let expected = expected_types(kind);
-                let found = input::json_type(e.instance());
-                let last = pointer.rsplit('/').next().unwrap_or_default();
-                let hint = match (expected.as_str(), e.instance().as_ref()) {
-                    ("boolean", Value::String(s))
-                        if ["yes", "no", "on", "off", "y", "n"]
-                            .contains(&s.to_ascii_lowercase().as_str()) =>
-                    {
-                        format!("YAML 1.2 reads `{s}` as a string: write `true` or `false`")
-                    }
-                    ("string", _) if last == "version" => {
-                        "write a semantic version in quotes, such as \"1.0.0\"".to_owned()
-                    }
-                    ("string", _) if found != "string" => {
-                        "quote the value to make it a string".to_owned()
-                    }
-                    ("array", _) if last == "success" => {
-                        "write a list, e.g. `success: [200]`".to_owned()
-                    }
-                    ("array", _) => format!("write a list, e.g. `{last}: [...]`"),
-                    _ => format!("write {context} as {}", article(&expected)),
-                };
-                Diagnostic::new(
-                    format!(
-                        "{context} must be {}, found {}",
-                        article(&expected),
-                        article(found)
-                    ),
-                    format!("expected {}", article(&expected)),
-                )
-                .at(span_value, Some(pointer))
-                .hint(hint)
-            }
-            ValidationErrorKind::Constant { expected_value } => {
-                let hint = if pointer == "/spec_version" {
-                    format!(
-                        "this version of actionspec reads `spec_version: {expected_value}`; convert the file, or upgrade actionspec"
-                    )
-                } else {
-                    format!("write `{expected_value}`")
-                };
-                Diagnostic::new(
-                    format!("unsupported value {} for {context}", e.instance()),
-                    "unsupported value",
-                )
-                .at(span_value, Some(pointer))
-                .hint(hint)
-            }
-            ValidationErrorKind::PropertyNames { error } => {
-                let name = error.instance().as_str().unwrap_or_default().to_owned();
-                let child = format!("{pointer}/{}", escape_token(&name));
-                Diagnostic::new(
-                    format!("`{name}` is not a valid name in {context}"),
-                    "invalid name",
-                )
-                .at(map.key_or_value(&child), Some(child))
-                .hint(name_rule(&pointer))
-            }
-            ValidationErrorKind::Pattern { .. } => Diagnostic::new(
-                format!("{} is not a valid value for {context}", e.instance()),
-                "does not match the expected form",
-            )
-            .at(span_value, Some(pointer.clone()))
-            .hint(pattern_hint(&pointer)),
-            _ => Diagnostic::new(format!("{context}: {}", e.masked()), "here")
-                .at(span_value, Some(pointer)),
-        };
-        out.push(d);
-    }
-    out
-}
-
-/// "an object", "a string".
-fn article(word: &str) -> String {
-    let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {word}", if an { "an" } else { "a" })
-}
-
-/// The properties allowed by the schema object that owns an `additionalProperties` keyword.
-fn allowed_properties(schema_path: &str) -> Vec<String> {
-    let parent = schema_path
-        .strip_suffix("/additionalProperties")
-        .unwrap_or(schema_path);
-    META_SCHEMA_VALUE
-        .pointer(parent)
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
-fn name_rule(pointer: &str) -> String {
-    if pointer.ends_with("/inputs") {
-        "input ids start with a letter and use letters, digits and `_`".into()
-    } else if pointer.ends_with("headers") {
-        "header names use letters, digits and `-`".into()
-    } else {
-        "names are snake_case: lowercase letters, digits and `_`, starting with a letter".into()
-    }
-}
-
-fn pattern_hint(pointer: &str) -> String {
-    let last = pointer.rsplit('/').next().unwrap_or_default();
-    match last {
-        "version" => "use a semantic version such as 1.0.0 (quoted if needed)".into(),
-        "key" => "connector keys are snake_case, e.g. my_service".into(),
-        "url" => "write an absolute http(s) URL without spaces".into(),
-        "path" => "paths start with `/` and hold no query string, e.g. /users/{id}".into(),
-        "env" => "environment variable names are UPPER_SNAKE_CASE".into(),
-        "records" | "body" => {
-            "write a JSON pointer such as /results, or \"\" for the whole body".into()
-        }
-        _ => "see docs/connector-format.md for the expected form".into(),
-    }
-}
-
-/// A readable name for the node at `pointer`: "action `get_user`", "input `id` of action `x`".
-pub(crate) fn describe_pointer(pointer: &str) -> String {
-    let parts: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|p| p.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let p: Vec<&str> = parts.iter().map(String::as_str).collect();
-    match p.as_slice() {
-        [] => "the connector".into(),
-        ["actions", a] => format!("action `{a}`"),
-        ["actions", a, "inputs", i] => format!("input `{i}` of action `{a}`"),
-        ["actions", a, "inputs", i, key, ..] => format!("`{key}` of input `{i}` (action `{a}`)"),
-        ["actions", a, "examples", n] => format!(
-            "example {} of action `{a}`",
-            n.parse::<usize>().map_or(0, |n| n + 1)
-        ),
-        ["actions", a, "examples", n, key, ..] => format!(
-            "`{key}` of example {} (action `{a}`)",
-            n.parse::<usize>().map_or(0, |n| n + 1)
-        ),
-        ["actions", a, key, ..] => format!("`{key}` of action `{a}`"),
-        ["servers", s] => format!("server `{s}`"),
-        ["servers", s, key, ..] => format!("`{key}` of server `{s}`"),
-        ["credentials", c] => format!("credential `{c}`"),
-        ["credentials", c, key, ..] => format!("`{key}` of credential `{c}`"),
-        ["auth", m] => format!("auth method `{m}`"),
-        ["auth", m, key, ..] => format!("`{key}` of auth method `{m}`"),
-        ["pagination", s] => format!("pagination style `{s}`"),
-        ["pagination", s, key, ..] => format!("`{key}` of pagination style `{s}`"),
-        [key] => format!("`{key}`"),
-        [first, .., last] => format!("`{last}` in `{first}`"),
-    }
-}
-
-/// The type(s) a JSON Schema `type` keyword asked for: `string`, `string or null`.
-fn expected_types(kind: &jsonschema::error::TypeKind) -> String {
-    match kind {
-        jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(ts) => ts
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join(" or "),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn meta_schema_compiles() {
-        assert!(META_VALIDATOR.is_some());
-    }
-
-    #[test]
-    fn pointers_read_as_names() {
-        assert_eq!(
-            describe_pointer("/actions/get_user/inputs/id/type"),
-            "`type` of input `id` (action `get_user`)"
-        );
-        assert_eq!(describe_pointer("/actions/get_user"), "action `get_user`");
-        assert_eq!(describe_pointer(""), "the connector");
-    }
 }

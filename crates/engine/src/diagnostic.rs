@@ -214,6 +214,12 @@ pub fn unknown_name_hint<'a>(
     }
 }
 
+/// "an object", "a string".
+pub(crate) fn article(word: &str) -> String {
+    let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if an { "an" } else { "a" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

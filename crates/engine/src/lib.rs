@@ -43,6 +43,7 @@ pub mod http;
 pub mod input;
 mod listing;
 mod load;
+mod meta;
 pub mod origin;
 pub mod paginate;
 pub mod plan;

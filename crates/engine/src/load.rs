@@ -7,10 +7,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::connector::{
-    Checks, Connector, EXAMPLES_FUEL, build, located, meta_schema_diagnostics, salvage, sort,
-};
+use crate::connector::{Checks, Connector, EXAMPLES_FUEL, build, located, salvage, sort};
 use crate::diagnostic::{Diagnostic, SpecError};
+use crate::meta::meta_schema_diagnostics;
 use crate::plan::{Config, Mode};
 use crate::spec::ConnectorSpec;
 use crate::template::TEMPLATE_FUEL;

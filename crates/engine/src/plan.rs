@@ -858,7 +858,7 @@ fn push_path(
     for part in path {
         match part {
             PathPart::Literal(s) => url.push_str(s),
-            PathPart::Param(id) => {
+            PathPart::Placeholder(id) => {
                 let raw = match input.get(id) {
                     Some(Value::String(s)) => s.clone(),
                     Some(Value::Number(n)) => n.to_string(),

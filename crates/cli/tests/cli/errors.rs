@@ -653,3 +653,38 @@ fn an_empty_connectors_variable_is_ignored() {
     assert_eq!(out.code, 0, "{}", out.render());
     assert!(out.stdout.contains("jumpcloud"), "{}", out.stdout);
 }
+
+/// A closed stdout (`| head`) is a success; a stdout that cannot be written (a full disk) is an
+/// `io` error, exit 13, said on stderr.
+#[test]
+fn output_that_cannot_be_written_is_an_io_error_and_a_closed_pipe_is_not() {
+    let bin = assert_cmd::cargo::cargo_bin("actionspec");
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(&bin)
+            .args(["actions", "jumpcloud"])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(13), "{stderr}");
+        assert!(stderr.contains("cannot write the output"), "{stderr}");
+    }
+    let mut child = std::process::Command::new(&bin)
+        .args(["actions", "jumpcloud"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

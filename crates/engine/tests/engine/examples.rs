@@ -95,7 +95,7 @@ actions:
     assert!(
         err.hint
             .as_deref()
-            .is_some_and(|h| h.contains("actionspec validate demo.yaml")),
+            .is_some_and(|h| h.contains("check demo.yaml with the full load")),
         "{:?}",
         err.hint
     );

@@ -75,3 +75,34 @@ fn shipped_health_checks_are_read_only() {
         }
     }
 }
+
+/// An action belongs to the connector that loaded it: planned or run with another connector (or
+/// another load of the same file), it fails loudly instead of rendering the other's templates.
+#[tokio::test]
+async fn an_action_of_another_connector_is_refused() {
+    let first = crate::common::jumpcloud();
+    let second = crate::common::jumpcloud();
+    let action = first.action("get_system_user").unwrap();
+    let input = serde_json::json!({"id": "5f1b2c3d4e5f6a7b8c9d0e1f"});
+    let config = actionspec_engine::Config::default();
+    assert!(
+        first
+            .plan(action, &input, &config, actionspec_engine::Mode::DryRun)
+            .is_ok()
+    );
+    let e = second
+        .plan(action, &input, &config, actionspec_engine::Mode::DryRun)
+        .unwrap_err();
+    assert_eq!(e.kind, actionspec_engine::ErrorKind::Usage);
+    assert!(
+        e.message
+            .contains("does not belong to this load of connector `jumpcloud`"),
+        "{e}"
+    );
+    let client = actionspec_engine::Client::new().unwrap();
+    let e = second
+        .run(&client, action, &input, &config)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, actionspec_engine::ErrorKind::Usage, "{e}");
+}
