@@ -4,7 +4,10 @@
 //! a summary (`65/65 actions conform`) on stdout, or with `--output json` the report as one
 //! JSON object. A finding of severity error fails the command with exit 3 (`spec`, as
 //! `validate`): the connector file is what is wrong. A document that cannot be read or is not
-//! OpenAPI is a usage error (exit 2).
+//! OpenAPI is a usage error (exit 2). With `--sandbox`, every example also runs against the
+//! connector's sandbox and each response is validated against the vendor's response schema:
+//! one `error[response] action example N: /pointer: what (document#location)` line per
+//! failure and an `N/M example responses conform` summary; JSON adds a `responses` object.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +41,11 @@ pub struct ConformArgs {
     /// Also list, as text, the documents' operations no action covers (JSON always lists them).
     #[arg(long)]
     uncovered: bool,
+    /// Also run every example of every action against an in-process sandbox of the connector
+    /// (127.0.0.1, a fresh one per action) and validate each response against the operation's
+    /// response schema for its status.
+    #[arg(long)]
+    sandbox: bool,
 }
 
 fn rule(id: &str) -> std::result::Result<Rule, String> {
@@ -68,14 +76,28 @@ pub fn run(registry: &Registry, args: &ConformArgs, json: bool) -> Result<bool> 
     })?;
     let report = actionspec_conform::check(&connector.spec, &documents, &options(args))
         .map_err(|e| Error::new(ErrorKind::Usage, e))?;
+    let responses = if args.sandbox {
+        let runtime = crate::runtime()?;
+        let checked = runtime.block_on(actionspec_conform::check_responses(connector, &documents));
+        Some(checked.map_err(|e| Error::new(ErrorKind::Spec, e))?)
+    } else {
+        None
+    };
+    let passed = report.passed() && responses.as_ref().is_none_or(|r| r.passed());
     if json {
         let mut value = serde_json::to_value(&report).unwrap_or_default();
-        value["passed"] = report.passed().into();
+        if let Some(r) = &responses {
+            value["responses"] = serde_json::to_value(r).unwrap_or_default();
+        }
+        value["passed"] = passed.into();
         crate::out(&format!("{value}\n"))?;
     } else {
         crate::out(&report.to_text(args.uncovered))?;
+        if let Some(r) = &responses {
+            crate::out(&r.to_text())?;
+        }
     }
-    Ok(report.passed())
+    Ok(passed)
 }
 
 fn options(args: &ConformArgs) -> Options {

@@ -541,7 +541,7 @@ fn shell_quote(text: &str) -> String {
 }
 
 /// A single-threaded Tokio runtime: one command runs one action (or one sandbox) at a time.
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -192,6 +192,33 @@ impl DocumentSet {
         self.resolve(doc, value).unwrap_or((doc, value))
     }
 
+    /// As [`DocumentSet::resolve`], also tracking where the value sits: `at` is the location
+    /// of `value` (`file#/pointer`), and the location of the value the chain ends at is
+    /// returned with it (the last reference's target, its file named as the set names it).
+    ///
+    /// # Errors
+    /// As [`DocumentSet::resolve`].
+    pub fn resolve_at<'a>(
+        &'a self,
+        doc: usize,
+        value: &'a Value,
+        at: String,
+    ) -> Result<(usize, &'a Value, String), String> {
+        let (mut doc, mut value, mut at) = (doc, value, at);
+        for _ in 0..MAX_REF_DEPTH {
+            let Some(target) = value.get("$ref").and_then(Value::as_str) else {
+                return Ok((doc, value, at));
+            };
+            (doc, value) = self.follow(doc, target)?;
+            let pointer = target.split_once('#').map_or("", |(_, p)| p);
+            at = format!("{}#{}", self.documents[doc].name, percent_decode(pointer));
+        }
+        Err(format!(
+            "$ref chain longer than {MAX_REF_DEPTH} (a cycle?) at {}",
+            value.get("$ref").and_then(Value::as_str).unwrap_or("?")
+        ))
+    }
+
     /// The value one reference names.
     fn follow(&self, doc: usize, target: &str) -> Result<Located<'_>, String> {
         let (file, pointer) = target.split_once('#').unwrap_or((target, ""));

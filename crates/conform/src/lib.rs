@@ -50,6 +50,8 @@ mod checks;
 pub mod document;
 mod operations;
 pub mod report;
+pub mod responses;
+pub mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,6 +59,7 @@ use actionspec_engine::spec::{ActionSpec, ConnectorSpec};
 
 pub use document::{DocumentSet, LoadError};
 pub use report::{Finding, OperationRef, Report, Rule, Severity};
+pub use responses::{ResponseFailure, ResponseReport, check_responses};
 
 use checks::{Ctx, Raw};
 use operations::{Index, Operation, location, server_matches, split_url};

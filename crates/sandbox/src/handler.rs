@@ -218,12 +218,14 @@ impl Shared {
                 Err(_) => return Err(self.error(400, "the path is not valid UTF-8 once decoded")),
             }
         }
-        self.model.route(method, &segments).map_err(|known| {
-            if known {
-                self.error(405, &format!("{method} is not allowed on {path}"))
-            } else {
-                self.error(404, &format!("no operation at {path}"))
+        self.model.route(method, &segments).map_err(|allowed| {
+            if allowed.is_empty() {
+                return self.error(404, &format!("no operation at {path}"));
             }
+            // RFC 9110 §15.5.6: a 405 lists the methods the target resource supports.
+            let mut reply = self.error(405, &format!("{method} is not allowed on {path}"));
+            reply.headers.push(("allow".to_owned(), allowed.join(", ")));
+            reply
         })
     }
 

@@ -105,7 +105,8 @@ pub(crate) struct ParentRef {
 pub(crate) struct BodyInput {
     pub id: String,
     pub wire: String,
-    /// A `sensitive` input (a password): checked, never stored.
+    /// A `sensitive` input that no example response shows (a password): checked, never
+    /// stored.
     pub sensitive: bool,
 }
 
@@ -293,20 +294,22 @@ impl Model {
     }
 
     /// The route for a request, by method and path segments (already percent-decoded).
-    /// `Err(true)` when the path exists with other methods (405), `Err(false)` when it does not
-    /// (404).
+    /// `Err` with the methods the path has (for a 405's `Allow` header), in connector order;
+    /// empty when no route has the path (404).
     pub(crate) fn route(
         &self,
         method: &str,
         path: &[String],
-    ) -> Result<(&Route, Vec<String>), bool> {
+    ) -> Result<(&Route, Vec<String>), Vec<&'static str>> {
         let mut best: Option<(&Route, usize)> = None;
-        let mut path_known = false;
+        let mut allowed: Vec<&'static str> = Vec::new();
         for route in &self.routes {
             let Some(score) = matches(&route.segs, path) else {
                 continue;
             };
-            path_known = true;
+            if !allowed.contains(&route.method.as_str()) {
+                allowed.push(route.method.as_str());
+            }
             if route.method.as_str() != method {
                 continue;
             }
@@ -325,7 +328,7 @@ impl Model {
                     .collect();
                 Ok((route, values))
             }
-            None => Err(path_known),
+            None => Err(allowed),
         }
     }
 
@@ -662,18 +665,24 @@ fn compile_route(
         .or(first_response.map(|r| r.status))
         .unwrap_or(200);
     let with_body = status != 204 && first_response.is_none_or(|r| r.body.is_some());
+    let wrap = hint.wrap.as_deref().map(wrap_pointer);
+    let shown = shown_members(&spec.examples, wrap.as_deref());
     let body_inputs: Vec<BodyInput> = spec
         .inputs
         .iter()
         .filter(|(_, i)| i.placement == Placement::Body)
-        .map(|(id, i)| BodyInput {
-            id: id.clone(),
-            wire: i.wire_name(id).to_owned(),
-            sensitive: i.sensitive,
+        .map(|(id, i)| {
+            let wire = i.wire_name(id).to_owned();
+            BodyInput {
+                id: id.clone(),
+                // A sensitive member the API gives back (an example response shows it) is
+                // stored like any other; one no response shows (a password) never is.
+                sensitive: i.sensitive && !shown.contains(&wire),
+                wire,
+            }
         })
         .collect();
 
-    let wrap = hint.wrap.as_deref().map(wrap_pointer);
     let defaults = if op == Op::Create {
         create_defaults(&spec.examples, &body_inputs, wrap.as_deref())
     } else {
@@ -756,6 +765,23 @@ fn wrap_pointer(wrap: &str) -> String {
 
 /// What a create adds by itself: the members of the first example's response record (at
 /// `wrap`) that the example input did not send.
+/// The members of the records the action's example responses show (at `wrap`, else the body).
+fn shown_members(
+    examples: &[actionspec_engine::spec::Example],
+    wrap: Option<&str>,
+) -> std::collections::HashSet<String> {
+    examples
+        .iter()
+        .filter_map(|e| e.response.as_ref()?.body.as_ref())
+        .filter_map(|body| match wrap {
+            Some(p) => body.pointer(p),
+            None => Some(body),
+        })
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys().cloned())
+        .collect()
+}
+
 fn create_defaults(
     examples: &[actionspec_engine::spec::Example],
     body_inputs: &[BodyInput],

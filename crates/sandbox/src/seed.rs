@@ -690,33 +690,10 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// A value of an input's type: an enum value, an empty string, `false`, `0`, `[]`, or an
-    /// object built from its properties.
+    /// A value of an input's type, within what the input declares (see [`schema_value`]).
     fn input_value(input: &InputSpec, ctx: &mut Ctx) -> Value {
-        if let Some(values) = input.allowed.as_ref().filter(|v| !v.is_empty()) {
-            return ctx.rng.pick(values, &Value::Null).clone();
-        }
-        match input.kind {
-            InputType::String => Value::from(""),
-            InputType::Boolean => Value::Bool(false),
-            InputType::Integer | InputType::Number => Value::from(0),
-            InputType::Array => Value::Array(Vec::new()),
-            InputType::Object => {
-                let mut obj = Map::new();
-                for (name, schema) in input.properties.iter().flatten() {
-                    let v = match schema.get("type").and_then(Value::as_str) {
-                        Some("boolean") => Value::Bool(false),
-                        Some("integer" | "number") => Value::from(0),
-                        Some("array") => Value::Array(Vec::new()),
-                        Some("object") => Value::Object(Map::new()),
-                        _ if is_time(name, &[]) => Value::from(timestamp(ctx.created, false)),
-                        _ => Value::from(""),
-                    };
-                    obj.insert(name.clone(), v);
-                }
-                Value::Object(obj)
-            }
-        }
+        let schema = actionspec_engine::input::input_property_schema(input);
+        schema_value("", &schema, ctx, 0)
     }
 
     /// A display name for record `index`: the examples' values first, then numbered variants
@@ -742,6 +719,77 @@ impl<'a> Generator<'a> {
         } else {
             format!("{base} {}", index / samples.len() + 1)
         }
+    }
+}
+
+/// A value a JSON Schema (an input's, or one of its properties') accepts: its `const`, one of
+/// its `enum`, a `date-time`/`date`/`email`/`uri`/`uuid` of that format, a number at its
+/// `minimum` (else 0, kept under `maximum`), `false`, `[]`, an object of its `properties` built
+/// the same way, a string of `minLength` characters (else empty). A value outside the schema
+/// would be a seed the vendor's API never returns.
+fn schema_value(name: &str, schema: &Value, ctx: &mut Ctx, depth: usize) -> Value {
+    if let Some(c) = schema.get("const") {
+        return c.clone();
+    }
+    if let Some(values) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .filter(|v| !v.is_empty())
+    {
+        return ctx.rng.pick(values, &Value::Null).clone();
+    }
+    let kind = match schema.get("type") {
+        Some(Value::String(t)) => t.as_str(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("string"),
+        _ => "string",
+    };
+    let bound = |k: &str| schema.get(k).and_then(Value::as_f64);
+    match kind {
+        "boolean" => Value::Bool(false),
+        "integer" | "number" => {
+            let n = bound("minimum").unwrap_or(0.0).max(0.0);
+            let n = bound("maximum").map_or(n, |m| n.min(m));
+            if kind == "integer" && n.fract() == 0.0 && n.abs() < 9.0e15 {
+                #[allow(clippy::cast_possible_truncation)]
+                Value::from(n as i64)
+            } else {
+                serde_json::Number::from_f64(n).map_or(Value::from(0), Value::Number)
+            }
+        }
+        "array" => Value::Array(Vec::new()),
+        "object" => {
+            let mut obj = Map::new();
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (member, inner) in properties.into_iter().flatten() {
+                if depth < 8 {
+                    obj.insert(member.clone(), schema_value(member, inner, ctx, depth + 1));
+                }
+            }
+            Value::Object(obj)
+        }
+        _ => match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => Value::from(timestamp(ctx.created, false)),
+            Some("date") => {
+                let stamp = timestamp(ctx.created, false);
+                Value::from(stamp.get(..10).unwrap_or(&stamp).to_owned())
+            }
+            Some("email") if ctx.username.is_empty() => {
+                Value::from(format!("contact{}@example.com", ctx.index + 1))
+            }
+            Some("email") => Value::from(ctx.email.clone()),
+            Some("uri") => Value::from(format!("https://example.com/{}", ctx.index + 1)),
+            Some("uuid") => Value::from(format!("00000000-0000-4000-8000-{:012x}", ctx.index + 1)),
+            _ if is_time(name, &[]) => Value::from(timestamp(ctx.created, false)),
+            _ => {
+                let min = bound("minLength").unwrap_or(0.0);
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Value::from("x".repeat(min.clamp(0.0, 64.0) as usize))
+            }
+        },
     }
 }
 

@@ -98,3 +98,28 @@ fn conform_a_document_that_is_not_openapi_is_a_usage_error() {
         2,
     );
 }
+
+/// `--sandbox`: every example runs against the connector's in-process sandbox and each response
+/// is validated against the document's response schema; a failure names the action, the
+/// example, the member and the keyword's location, and the command exits 3.
+#[test]
+fn conform_sandbox_responses_against_the_response_schemas() {
+    let out = check(
+        "conform_sandbox",
+        &actionspec([
+            "conform",
+            CONNECTOR,
+            "--openapi",
+            "tests/fixtures/conform/sandbox/responses.yaml",
+            "--sandbox",
+        ]),
+        3,
+    );
+    assert!(out.stdout.contains(
+        "error[response] get_user example 1: /name: a string of 7 characters is longer than 3"
+    ));
+    assert!(
+        out.stdout
+            .ends_with("2/4 example responses conform (2 without a schema)\n")
+    );
+}

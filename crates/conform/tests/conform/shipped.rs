@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use actionspec_conform::{DocumentSet, Options, Report, Rule, Severity, check};
+use actionspec_conform::{DocumentSet, Options, Report, Rule, Severity, check, check_responses};
 use actionspec_engine::spec::{ActionSpec, ConnectorSpec, InputType, Method};
 
 use crate::common;
@@ -58,8 +58,9 @@ fn note(text: &str) {
 }
 
 /// Every shipped connector conforms to its vendor's documents: every action is matched to an
-/// operation and has no error finding. A connector without known documents is skipped, with a
-/// note on stderr.
+/// operation and has no error finding, and (as `conform --sandbox`) every example's response
+/// from the connector's sandbox validates against the operation's response schema. A connector
+/// without known documents is skipped, with a note on stderr.
 #[test]
 #[cfg_attr(
     not(shared_documents),
@@ -81,8 +82,31 @@ fn conform_shipped_connectors() {
         if !report.passed() || report.matched != report.actions {
             failures.push(format!("{key}:\n{}", common::text(&report)));
         }
+        // `--sandbox`: every example's response against the vendor's response schemas.
+        let responses = runtime()
+            .block_on(check_responses(&connector, &set))
+            .unwrap();
+        note(&format!("{key}: {}", responses.summary()));
+        // Unchecked only where the vendor documents no JSON body (a 204): never because an
+        // operation or a list's item schema went unfound.
+        for s in &responses.skipped {
+            if s.message != "no JSON response schema for the status" && s.message != "no body" {
+                let at = format!("{key} --sandbox: {} example {}", s.action, s.example);
+                failures.push(format!("{at}: {}", s.message));
+            }
+        }
+        if !responses.passed() || responses.unchecked == responses.examples {
+            failures.push(format!("{key} --sandbox:\n{}", responses.to_text()));
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// The connector files of `connectors/`, as (path from the root, text).
@@ -207,4 +231,33 @@ fn conform_jumpcloud_detects_other_mismatches() {
             "not reported: {prefix}\nreported: {found:#?}"
         );
     }
+}
+
+/// `--sandbox` has teeth: with the organization examples' `accountType` outside JumpCloud's
+/// enum (as it was), the sandbox answers with it and each such response is reported, naming
+/// the member and the enum's location.
+#[test]
+#[cfg_attr(not(shared_documents), ignore = "../shared is absent")]
+fn conform_jumpcloud_sandbox_detects_a_value_outside_the_enum() {
+    let path = common::root().join("connectors/jumpcloud.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let text = text.replace("accountType: Customer", "accountType: customer");
+    let connector = actionspec_engine::Connector::from_yaml("jumpcloud.yaml", &text).unwrap();
+    let report = runtime()
+        .block_on(check_responses(&connector, &JUMPCLOUD))
+        .unwrap();
+    let failures: Vec<String> = report
+        .failures
+        .iter()
+        .map(|f| format!("{} example {}: {}", f.action, f.example, f.message))
+        .collect();
+    let expected = "get_organization example 1: /accountType: \"customer\" is not one of [";
+    assert!(
+        failures.iter().any(|f| f.starts_with(expected)
+            && f.ends_with(
+                "v1.yaml#/components/schemas/organization/properties/accountType/enum)"
+            )),
+        "{failures:#?}"
+    );
+    assert!(!report.passed());
 }

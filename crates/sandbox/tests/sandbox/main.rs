@@ -8,6 +8,7 @@ mod custom_connector;
 mod end_to_end;
 mod examples;
 mod failures;
+mod fidelity;
 mod kinds;
 mod oauth;
 mod pagination;
