@@ -643,27 +643,6 @@ fn inputs_in(
         .map(|(id, input)| (input.wire_name(id), id.as_str(), input))
 }
 
-/// A path with its parameter names blanked: `/a/{id}/b` → `/a/{}/b`.
-pub fn path_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
-            }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The `{name}`s of a path template.
 pub fn path_names(path: &str) -> BTreeSet<String> {
     path.split('{')

@@ -238,7 +238,7 @@ fn segments(path: &str, server: bool) -> Vec<Segment> {
             } else if s.starts_with('{') && s.ends_with('}') && s.matches('{').count() == 1 {
                 Segment::Param
             } else {
-                Segment::Literal(crate::checks::path_shape(s))
+                Segment::Literal(path_shape(s))
             }
         })
         .collect()
@@ -253,6 +253,27 @@ fn matches(document: &[Segment], action: &[Segment]) -> bool {
             (Segment::Literal(d), Segment::Literal(a)) => d == a,
             _ => false,
         })
+}
+
+/// A path with its parameter names blanked: `/a/{id}/b` → `/a/{}/b`.
+pub fn path_shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

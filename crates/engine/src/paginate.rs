@@ -1,7 +1,7 @@
 //! Pagination, kind by kind: pure functions that, given the input of one page and what its
 //! response said, give the input of the next page or say why the list ends. The executor
 //! ([`crate::Connector::run_all`]) drives them and adds what applies to every kind: the loop
-//! guard ([`Fingerprints`]), dropping repeated records ([`RecentIds`]) and the bounds.
+//! guard (`Fingerprints`), dropping repeated records (`RecentIds`) and the bounds.
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};

@@ -1,132 +1,20 @@
 //! Answering one request: authentication, routing, the tenant check, input validation, then the
 //! action's operation on the records. Synchronous and free of I/O; `server` puts it on HTTP.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use actionspec_engine::spec::{EncodingStyle, InputType, KeyPlacement, Placement};
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::Bytes;
 use hyper::HeaderMap;
 use serde_json::{Map, Value};
 
-use crate::model::{Model, Op, Route, Seg, typed};
+use crate::model::{Op, Route, Seg, typed};
 use crate::query;
+use crate::reply::{Reply, set_pointer, splice};
 use crate::rng::{Rng, hash};
 use crate::seed::{looks_like_time, timestamp};
+use crate::state::{Incoming, Req, Shared, values};
 use crate::store::{Record, Store, merge_patch};
-
-/// The JSON content type of every body the sandbox sends.
-pub(crate) const JSON: &str = "application/json; charset=utf-8";
-
-/// A response, before it goes on the wire.
-#[derive(Debug, Clone)]
-pub(crate) struct Reply {
-    pub status: u16,
-    /// Header names are lowercase.
-    pub headers: Vec<(String, String)>,
-    /// JSON text, or empty.
-    pub body: Bytes,
-}
-
-impl Reply {
-    pub(crate) fn json(status: u16, body: Bytes) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), JSON.into())],
-            body,
-        }
-    }
-
-    fn empty(status: u16) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: Bytes::new(),
-        }
-    }
-
-    pub(crate) fn value(status: u16, body: &Value) -> Reply {
-        Reply::json(
-            status,
-            Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
-        )
-    }
-}
-
-/// The state behind a running sandbox.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub model: Model,
-    pub store: Mutex<Store>,
-    pub seed: u64,
-    pub api_key: String,
-    /// The value each tenant credential has (by credential name).
-    pub tenant_values: Vec<(String, String)>,
-    /// Records created so far, to derive new ids.
-    pub creates: AtomicU64,
-    /// The OAuth 2.0 token endpoint, when the connector has an OAuth auth method.
-    pub oauth: Option<crate::oauth::OAuth>,
-}
-
-/// A request as it arrived.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Incoming<'a> {
-    pub method: &'a str,
-    /// The URL path as received (percent-encoded).
-    pub path: &'a str,
-    /// The raw query string.
-    pub query: Option<&'a str>,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
-    /// `http://127.0.0.1:PORT`: the origin of absolute next-page links.
-    pub origin: &'a str,
-}
-
-/// A routed request: its path values, query pairs and parsed body.
-#[derive(Debug)]
-pub(crate) struct Req<'a> {
-    pub path: &'a str,
-    pub params: Vec<String>,
-    pub query: Vec<(String, String)>,
-    pub headers: &'a HeaderMap,
-    /// The JSON body, or a form body as a JSON object.
-    pub body: Option<Value>,
-    pub origin: &'a str,
-}
-
-impl Req<'_> {
-    /// The values of query parameter `name` (none when the action does not declare it).
-    pub(crate) fn values(&self, name: Option<&str>) -> Vec<&str> {
-        values(&self.query, name)
-    }
-
-    /// The value of an input as text, wherever the action places it (a path value, the last
-    /// query value, a header, a body member that is a string or a number).
-    pub(crate) fn input_text(&self, route: &Route, input: &str) -> Option<String> {
-        let spec = route.inputs.get(input)?;
-        let wire = spec.wire_name(input);
-        match spec.placement {
-            Placement::Path => route
-                .segs
-                .iter()
-                .filter(|s| matches!(s, Seg::Param(_)))
-                .zip(&self.params)
-                .find(|(s, _)| **s == Seg::Param(input.to_owned()))
-                .map(|(_, v)| v.clone()),
-            Placement::Query => self.values(Some(wire)).last().map(|s| (*s).to_owned()),
-            Placement::Header => self
-                .headers
-                .get(wire)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            Placement::Body => match self.body.as_ref()?.get(wire)? {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            },
-        }
-    }
-}
 
 impl Shared {
     /// An error reply with the connector's error body (and `error_status`, when declared).
@@ -588,18 +476,6 @@ fn parse_body(route: &Route, headers: &HeaderMap, raw: &[u8]) -> Result<Option<V
         .map_err(|e| format!("the body is not valid JSON: {e}"))
 }
 
-/// The values of query parameter `name` (none when the action does not declare it).
-fn values<'a>(query: &'a [(String, String)], name: Option<&str>) -> Vec<&'a str> {
-    let Some(name) = name else {
-        return Vec::new();
-    };
-    query
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
-
 /// The URL path below the base path, or `None` when it is elsewhere.
 fn strip_base<'a>(path: &'a str, base: &str) -> Option<&'a str> {
     if base.is_empty() {
@@ -775,41 +651,6 @@ fn validate(
     } else {
         Err(format!("invalid request: {}", shown.join("; ")))
     }
-}
-
-/// `template` as JSON text with the JSON text `inner` at `pointer` (created, with the objects on
-/// the way): a list body with its records, a record under its `wrap`. `inner` is copied, not
-/// parsed, so a page of cached records costs a copy.
-pub(crate) fn splice(template: &Value, pointer: &str, inner: &[u8]) -> Bytes {
-    const MARKER: &str = "\u{1}inner\u{1}";
-    let mut env = template.clone();
-    set_pointer(&mut env, pointer, Value::from(MARKER));
-    let text = env.to_string();
-    let quoted = Value::from(MARKER).to_string();
-    let (prefix, suffix) = text.split_once(&quoted).unwrap_or(("", ""));
-    let mut out = BytesMut::with_capacity(prefix.len() + inner.len() + suffix.len());
-    out.put_slice(prefix.as_bytes());
-    out.put_slice(inner);
-    out.put_slice(suffix.as_bytes());
-    out.freeze()
-}
-
-/// Sets the value at a JSON pointer, creating objects on the way.
-pub(crate) fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let mut slot = root;
-    for t in tokens {
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        let Value::Object(map) = slot else { return };
-        slot = map.entry(t).or_insert(Value::Null);
-    }
-    *slot = value;
 }
 
 /// The current time as RFC 3339 text.

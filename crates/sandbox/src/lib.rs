@@ -69,9 +69,11 @@ mod list;
 mod model;
 mod oauth;
 mod query;
+mod reply;
 mod rng;
 mod seed;
 mod server;
+mod state;
 mod store;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -84,9 +86,9 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::handler::Shared;
 use crate::model::Model;
 use crate::rng::{Rng, hash};
+use crate::state::Shared;
 
 /// Records per resource when [`Options::records`] does not name it.
 pub const DEFAULT_RECORDS: usize = 25;

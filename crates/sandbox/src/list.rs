@@ -11,11 +11,12 @@ use actionspec_engine::spec::{PaginationStyle, PaginationType};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::handler::{Reply, Req, Shared, set_pointer, splice};
 use crate::model::Route;
 use crate::query::{self, Filter};
+use crate::reply::{Reply, set_pointer, splice};
+use crate::state::{Req, Shared};
 use crate::store::{Record, Store};
 
 /// The query parameter of next links when the style names none (`cursor_input`).
@@ -354,50 +355,6 @@ pub(crate) fn decode_cursor(cursor: &str) -> Option<u64> {
         .ok()
 }
 
-/// The members of a list body besides the records, from the first example that shows one:
-/// the records and every value the style fills (total, cursor, next URL) are left out.
-pub(crate) fn example_envelope(
-    style: &PaginationStyle,
-    examples: &[actionspec_engine::spec::Example],
-) -> Map<String, Value> {
-    if style.records.is_empty() {
-        return Map::new();
-    }
-    let Some(Value::Object(body)) = examples
-        .iter()
-        .find_map(|e| e.response.as_ref()?.body.as_ref().filter(|b| b.is_object()))
-    else {
-        return Map::new();
-    };
-    let mut env = Value::Object(body.clone());
-    let filled = [
-        Some(style.records.as_str()),
-        style.total.as_ref().and_then(|t| t.body.as_deref()),
-        style.page_count.as_ref().and_then(|t| t.body.as_deref()),
-        style.next_cursor.as_ref().and_then(|t| t.body.as_deref()),
-        style.has_more.as_deref(),
-        style.next_url.as_deref(),
-    ];
-    for p in filled.into_iter().flatten() {
-        remove_pointer(&mut env, p);
-    }
-    match env {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-/// Removes the member at a JSON pointer, if there is one.
-fn remove_pointer(root: &mut Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let last = last.replace("~1", "/").replace("~0", "~");
-    if let Some(Value::Object(m)) = root.pointer_mut(parent) {
-        m.remove(&last);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,7 +387,7 @@ mod tests {
             }]))
             .unwrap();
         assert_eq!(
-            Value::Object(example_envelope(&style, &examples)),
+            Value::Object(crate::model::example_envelope(&style, &examples)),
             serde_json::json!({"ok": true, "warning": "superfluous_charset",
                 "response_metadata": {"warnings": ["x"]}})
         );

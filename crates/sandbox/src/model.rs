@@ -599,7 +599,7 @@ fn default_error_body(errors: Option<&actionspec_engine::spec::ErrorShape>) -> V
             (e.message.as_deref(), Value::from("{{ message }}")),
         ] {
             if let Some(p) = pointer.filter(|p| p.starts_with('/')) {
-                crate::handler::set_pointer(&mut body, p, value);
+                crate::reply::set_pointer(&mut body, p, value);
             }
         }
     }
@@ -607,7 +607,7 @@ fn default_error_body(errors: Option<&actionspec_engine::spec::ErrorShape>) -> V
         return serde_json::json!({ "status": "{{ status }}", "message": "{{ message }}" });
     }
     if errors.and_then(|e| e.message.as_ref()).is_none() {
-        crate::handler::set_pointer(&mut body, "/message", Value::from("{{ message }}"));
+        crate::reply::set_pointer(&mut body, "/message", Value::from("{{ message }}"));
     }
     body
 }
@@ -729,7 +729,7 @@ fn compile_route(
         envelope: a
             .pagination
             .as_ref()
-            .map(|style| crate::list::example_envelope(style, &spec.examples))
+            .map(|style| example_envelope(style, &spec.examples))
             .unwrap_or_default(),
         relative_next: a
             .pagination
@@ -1223,6 +1223,39 @@ fn tenants(spec: &actionspec_engine::spec::ConnectorSpec) -> Vec<Tenant> {
         }
     }
     out
+}
+
+/// The members of a list body besides the records, from the first example that shows one:
+/// the records and every value the style fills (total, cursor, next URL) are left out.
+pub(crate) fn example_envelope(
+    style: &PaginationStyle,
+    examples: &[actionspec_engine::spec::Example],
+) -> Map<String, Value> {
+    if style.records.is_empty() {
+        return Map::new();
+    }
+    let Some(Value::Object(body)) = examples
+        .iter()
+        .find_map(|e| e.response.as_ref()?.body.as_ref().filter(|b| b.is_object()))
+    else {
+        return Map::new();
+    };
+    let mut env = Value::Object(body.clone());
+    let filled = [
+        Some(style.records.as_str()),
+        style.total.as_ref().and_then(|t| t.body.as_deref()),
+        style.page_count.as_ref().and_then(|t| t.body.as_deref()),
+        style.next_cursor.as_ref().and_then(|t| t.body.as_deref()),
+        style.has_more.as_deref(),
+        style.next_url.as_deref(),
+    ];
+    for p in filled.into_iter().flatten() {
+        crate::reply::remove_pointer(&mut env, p);
+    }
+    match env {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use hyper::HeaderMap;
 use serde_json::json;
 
-use crate::handler::Reply;
+use crate::reply::Reply;
 use crate::rng::{Rng, hash};
 
 /// Where the token endpoint is served (host root, outside the API's base path).

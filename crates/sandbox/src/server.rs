@@ -16,8 +16,9 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::handler::{Incoming as Arrived, Reply, Shared};
+use crate::reply::Reply;
 use crate::rng::{Rng, hash};
+use crate::state::{Incoming as Arrived, Shared};
 
 /// The largest request body the sandbox reads (16 MiB); larger ones get 413.
 const MAX_BODY: usize = 16 << 20;
