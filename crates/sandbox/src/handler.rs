@@ -544,82 +544,11 @@ fn validate(
     headers: &HeaderMap,
     body: Option<&Value>,
 ) -> Result<(), String> {
-    if !route.templated_body && !route.body_inputs.is_empty() {
-        if let Some(b) = body
-            && !b.is_object()
-        {
-            return Err("the body must be a JSON object".to_owned());
-        }
-        let missing: Vec<String> = route
-            .body_inputs
-            .iter()
-            .filter(|b| route.inputs.get(&b.id).is_some_and(|i| i.required))
-            .filter(|b| body.and_then(|v| v.get(&b.wire)).is_none())
-            .map(|b| format!("`{}`", b.wire))
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!(
-                "missing required body field{}: {}",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
-            ));
-        }
-    }
+    required_body_fields(route, body)?;
     let Some(validator) = &route.validator else {
         return Ok(());
     };
-    let mut input = Map::new();
-    let mut path_values = params.iter();
-    for seg in &route.segs {
-        if let Seg::Param(id) = seg
-            && let Some(v) = path_values.next()
-        {
-            let kind = route.inputs.get(id).map_or(InputType::String, |i| i.kind);
-            input.insert(id.clone(), typed(kind, v));
-        }
-    }
-    for (id, spec) in &route.inputs {
-        let wire = spec.wire_name(id);
-        match spec.placement {
-            Placement::Path => {}
-            Placement::Query => {
-                let raw = values(query, Some(wire));
-                let Some(last) = raw.last() else { continue };
-                if spec.kind == InputType::Array {
-                    let item_kind = spec
-                        .items
-                        .as_ref()
-                        .and_then(|i| i.get("type"))
-                        .and_then(|t| serde_json::from_value::<InputType>(t.clone()).ok())
-                        .unwrap_or(InputType::String);
-                    let sep = spec.style.and_then(EncodingStyle::separator);
-                    let items: Vec<Value> = raw
-                        .iter()
-                        .flat_map(|v| match sep {
-                            Some(c) => v.split(c).collect::<Vec<_>>(),
-                            None => vec![*v],
-                        })
-                        .map(|v| typed(item_kind, v))
-                        .collect();
-                    input.insert(id.clone(), Value::Array(items));
-                } else {
-                    input.insert(id.clone(), typed(spec.kind, last));
-                }
-            }
-            Placement::Header => {
-                if let Some(v) = headers.get(wire).and_then(|v| v.to_str().ok()) {
-                    input.insert(id.clone(), typed(spec.kind, v));
-                }
-            }
-            Placement::Body => {
-                if !route.templated_body
-                    && let Some(v) = body.and_then(|b| b.get(wire))
-                {
-                    input.insert(id.clone(), v.clone());
-                }
-            }
-        }
-    }
+    let input = read_inputs(route, params, query, headers, body);
     let violations =
         actionspec_engine::input::violations(validator, &route.inputs, &Value::Object(input));
     let shown: Vec<String> = violations
@@ -651,6 +580,96 @@ fn validate(
     } else {
         Err(format!("invalid request: {}", shown.join("; ")))
     }
+}
+
+/// The body must be an object holding every required body field (unless a template makes it).
+fn required_body_fields(route: &Route, body: Option<&Value>) -> Result<(), String> {
+    if route.templated_body || route.body_inputs.is_empty() {
+        return Ok(());
+    }
+    if let Some(b) = body
+        && !b.is_object()
+    {
+        return Err("the body must be a JSON object".to_owned());
+    }
+    let missing: Vec<String> = route
+        .body_inputs
+        .iter()
+        .filter(|b| route.inputs.get(&b.id).is_some_and(|i| i.required))
+        .filter(|b| body.and_then(|v| v.get(&b.wire)).is_none())
+        .map(|b| format!("`{}`", b.wire))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "missing required body field{}: {}",
+        if missing.len() == 1 { "" } else { "s" },
+        missing.join(", ")
+    ))
+}
+
+/// The action's input as the request carries it, by input id: path values, query values
+/// (arrays split as their style joins them), headers and body members, each typed as declared.
+fn read_inputs(
+    route: &Route,
+    params: &[String],
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    body: Option<&Value>,
+) -> Map<String, Value> {
+    let mut input = Map::new();
+    let mut path_values = params.iter();
+    for seg in &route.segs {
+        if let Seg::Param(id) = seg
+            && let Some(v) = path_values.next()
+        {
+            let kind = route.inputs.get(id).map_or(InputType::String, |i| i.kind);
+            input.insert(id.clone(), typed(kind, v));
+        }
+    }
+    for (id, spec) in &route.inputs {
+        let wire = spec.wire_name(id);
+        let value = match spec.placement {
+            Placement::Path => None,
+            Placement::Query => query_value(spec, &values(query, Some(wire))),
+            Placement::Header => headers
+                .get(wire)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| typed(spec.kind, v)),
+            Placement::Body if route.templated_body => None,
+            Placement::Body => body.and_then(|b| b.get(wire)).cloned(),
+        };
+        if let Some(v) = value {
+            input.insert(id.clone(), v);
+        }
+    }
+    input
+}
+
+/// A query input's value from its raw values: an array split by its style's separator and its
+/// items typed, else the last value typed.
+fn query_value(spec: &actionspec_engine::spec::InputSpec, raw: &[&str]) -> Option<Value> {
+    let last = raw.last()?;
+    if spec.kind != InputType::Array {
+        return Some(typed(spec.kind, last));
+    }
+    let item_kind = spec
+        .items
+        .as_ref()
+        .and_then(|i| i.get("type"))
+        .and_then(|t| serde_json::from_value::<InputType>(t.clone()).ok())
+        .unwrap_or(InputType::String);
+    let sep = spec.style.and_then(EncodingStyle::separator);
+    let items = raw
+        .iter()
+        .flat_map(|v| match sep {
+            Some(c) => v.split(c).collect::<Vec<_>>(),
+            None => vec![*v],
+        })
+        .map(|v| typed(item_kind, v))
+        .collect();
+    Some(Value::Array(items))
 }
 
 /// The current time as RFC 3339 text.
