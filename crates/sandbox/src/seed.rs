@@ -572,45 +572,35 @@ impl<'a> Generator<'a> {
         out
     }
 
-    /// A generated value for member `name`.
-    fn value(&self, name: &str, field: &Field, ctx: &mut Ctx) -> Value {
-        let key: String = name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+    /// A value for a member whose name says what it holds (a person's name and email, a
+    /// device's hostname, a serial number, …); `None` for any other member.
+    fn by_name(&self, key: &str, field: &Field, ctx: &mut Ctx) -> Option<Value> {
         let person = self.kind == Kind::Person;
         let device = self.kind == Kind::Device;
-        match key.as_str() {
-            "username" if person => return Value::from(ctx.username.clone()),
-            "email" if person => return Value::from(ctx.email.clone()),
-            "alternateemail" if person => {
-                return Value::from(format!(
-                    "{}.{}@personal.example.net",
-                    ctx.first.to_lowercase(),
-                    ctx.last.to_lowercase()
-                ));
-            }
-            "firstname" | "givenname" if person => return Value::from(ctx.first.clone()),
-            "lastname" | "familyname" | "surname" if person => {
-                return Value::from(ctx.last.clone());
-            }
-            "middlename" if person => return Value::from(""),
+        Some(match key {
+            "username" if person => Value::from(ctx.username.clone()),
+            "email" if person => Value::from(ctx.email.clone()),
+            "alternateemail" if person => Value::from(format!(
+                "{}.{}@personal.example.net",
+                ctx.first.to_lowercase(),
+                ctx.last.to_lowercase()
+            )),
+            "firstname" | "givenname" if person => Value::from(ctx.first.clone()),
+            "lastname" | "familyname" | "surname" if person => Value::from(ctx.last.clone()),
+            "middlename" if person => Value::from(""),
             "displayname" | "fullname" if person => {
-                return Value::from(format!("{} {}", ctx.first, ctx.last));
+                Value::from(format!("{} {}", ctx.first, ctx.last))
             }
-            "displayname" if device => return Value::from(ctx.hostname.clone()),
-            "hostname" => return Value::from(ctx.hostname.clone()),
-            "os" if device => return Value::from(ctx.system.0),
-            "version" if device => return Value::from(ctx.system.1),
-            "osfamily" if device => return Value::from(ctx.system.2),
-            "arch" if device => {
-                return Value::from(if ctx.system.2 == "darwin" {
-                    "arm64"
-                } else {
-                    "x86_64"
-                });
-            }
+            "displayname" if device => Value::from(ctx.hostname.clone()),
+            "hostname" => Value::from(ctx.hostname.clone()),
+            "os" if device => Value::from(ctx.system.0),
+            "version" if device => Value::from(ctx.system.1),
+            "osfamily" if device => Value::from(ctx.system.2),
+            "arch" if device => Value::from(if ctx.system.2 == "darwin" {
+                "arm64"
+            } else {
+                "x86_64"
+            }),
             "serialnumber" => {
                 let s: String = (0..10)
                     .map(|_| {
@@ -618,32 +608,42 @@ impl<'a> Generator<'a> {
                         char::from(if c < 10 { b'0' + c } else { b'A' + c - 10 })
                     })
                     .collect();
-                return Value::from(s);
+                Value::from(s)
             }
-            "department" => return Value::from(ctx.department.clone()),
-            "jobtitle" | "title" if person => {
-                return Value::from(*ctx.rng.pick(JOB_TITLES, &"Engineer"));
-            }
-            "company" => return Value::from("Example Corp"),
-            "location" if person => return Value::from(*ctx.rng.pick(CITIES, &"Denver")),
-            "costcenter" => return Value::from(format!("CC-{}", 1000 + ctx.rng.below(900))),
-            "employeeidentifier" => return Value::from(format!("E{:05}", 10_000 + ctx.index)),
-            "employeetype" => return Value::from(*ctx.rng.pick(EMPLOYEE_TYPES, &"Full-time")),
-            "unixuid" | "unixguid" | "uid" | "gid" => return Value::from(5000 + ctx.index),
+            "department" => Value::from(ctx.department.clone()),
+            "jobtitle" | "title" if person => Value::from(*ctx.rng.pick(JOB_TITLES, &"Engineer")),
+            "company" => Value::from("Example Corp"),
+            "location" if person => Value::from(*ctx.rng.pick(CITIES, &"Denver")),
+            "costcenter" => Value::from(format!("CC-{}", 1000 + ctx.rng.below(900))),
+            "employeeidentifier" => Value::from(format!("E{:05}", 10_000 + ctx.index)),
+            "employeetype" => Value::from(*ctx.rng.pick(EMPLOYEE_TYPES, &"Full-time")),
+            "unixuid" | "unixguid" | "uid" | "gid" => Value::from(5000 + ctx.index),
             "phonenumbers" if field.samples.is_empty() && person => {
-                return json!([{ "number": format!("+1 303 555 {:04}", ctx.rng.below(10_000)), "type": "mobile" }]);
+                json!([{ "number": format!("+1 303 555 {:04}", ctx.rng.below(10_000)), "type": "mobile" }])
             }
             "addresses" if field.samples.is_empty() && person => {
                 let city = *ctx.rng.pick(CITIES, &"Denver");
-                return json!([{
+                json!([{
                     "type": "work",
                     "streetAddress": format!("{} Market Street", 100 + ctx.rng.below(900)),
                     "locality": city,
                     "postalCode": format!("{:05}", 10_000 + ctx.rng.below(89_999)),
                     "country": "US"
-                }]);
+                }])
             }
-            _ => {}
+            _ => return None,
+        })
+    }
+
+    /// A generated value for member `name`.
+    fn value(&self, name: &str, field: &Field, ctx: &mut Ctx) -> Value {
+        let key: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(v) = self.by_name(&key, field, ctx) {
+            return v;
         }
         if is_time(name, &field.samples) {
             let millis = field
