@@ -228,6 +228,86 @@ pub struct Sandbox {
     conditions: server::Conditions,
 }
 
+/// Records per resource: the default, or what `options.records` asks for a named resource.
+fn record_counts(model: &Model, options: &Options) -> Result<Vec<usize>, Error> {
+    let mut counts = vec![options.default_records.min(MAX_RECORDS); model.resources.len()];
+    for (name, count) in &options.records {
+        let index = model
+            .resource_named(name)
+            .ok_or_else(|| Error::UnknownResource {
+                name: name.clone(),
+                known: model
+                    .resources
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        if *count > MAX_RECORDS {
+            return Err(Error::Records(format!("{name}={count}")));
+        }
+        counts[index] = *count;
+    }
+    Ok(counts)
+}
+
+/// One value per tenant credential (an organization id), from the seed; each also added to
+/// `values` for the caller.
+fn tenant_values(
+    model: &Model,
+    spec: &actionspec_engine::spec::ConnectorSpec,
+    seed: u64,
+    values: &mut Vec<CredentialValue>,
+) -> Vec<(String, String)> {
+    let mut tenant_values: Vec<(String, String)> = Vec::new();
+    for tenant in &model.tenants {
+        if tenant_values.iter().any(|(c, _)| *c == tenant.credential) {
+            continue;
+        }
+        let value = Rng::of(&[seed, hash(&tenant.credential)]).object_id();
+        if let Some(c) = spec.credentials.get(&tenant.credential) {
+            values.push(CredentialValue {
+                name: tenant.credential.clone(),
+                env: c.env.clone(),
+                value: value.clone(),
+            });
+        }
+        tenant_values.push((tenant.credential.clone(), value));
+    }
+    tenant_values
+}
+
+/// The OAuth 2.0 token endpoint, for a connector with an OAuth auth method; its client id and
+/// secrets are added to `values` (the secrets also to `secret`).
+fn with_oauth(
+    connector: &Connector,
+    options: &Options,
+    values: &mut Vec<CredentialValue>,
+    secret: &mut Vec<String>,
+) -> Option<oauth::OAuth> {
+    let spec = &connector.spec;
+    let (oauth, (id_name, secret_name, secondary_name)) =
+        oauth::OAuth::for_connector(connector, options.seed, options.token_lifetime)?;
+    let mut add = |name: &str, value: &str, is_secret: bool| {
+        if let Some(c) = spec.credentials.get(name) {
+            values.push(CredentialValue {
+                name: name.to_owned(),
+                env: c.env.clone(),
+                value: value.to_owned(),
+            });
+            if is_secret {
+                secret.push(name.to_owned());
+            }
+        }
+    };
+    add(&id_name, &oauth.client_id, false);
+    add(&secret_name, &oauth.secrets[0], true);
+    if let Some(secondary) = &secondary_name {
+        add(secondary, &oauth.secrets[1], true);
+    }
+    Some(oauth)
+}
+
 impl Sandbox {
     /// Derives the sandbox of a connector and seeds its records.
     ///
@@ -240,24 +320,7 @@ impl Sandbox {
             return Err(Error::FailRate(options.fail_rate));
         }
         let model = Model::build(connector)?;
-        let mut counts = vec![options.default_records.min(MAX_RECORDS); model.resources.len()];
-        for (name, count) in &options.records {
-            let index = model
-                .resource_named(name)
-                .ok_or_else(|| Error::UnknownResource {
-                    name: name.clone(),
-                    known: model
-                        .resources
-                        .iter()
-                        .map(|r| r.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?;
-            if *count > MAX_RECORDS {
-                return Err(Error::Records(format!("{name}={count}")));
-            }
-            counts[index] = *count;
-        }
+        let counts = record_counts(&model, options)?;
         let store = seed::seed(&model, options.seed, &counts);
 
         let mut key_rng = Rng::of(&[options.seed, hash("api key")]);
@@ -279,42 +342,8 @@ impl Sandbox {
                 secret.push(name.clone());
             }
         }
-        let mut tenant_values = Vec::new();
-        for tenant in &model.tenants {
-            if tenant_values.iter().any(|(c, _)| *c == tenant.credential) {
-                continue;
-            }
-            let value = Rng::of(&[options.seed, hash(&tenant.credential)]).object_id();
-            if let Some(c) = spec.credentials.get(&tenant.credential) {
-                values.push(CredentialValue {
-                    name: tenant.credential.clone(),
-                    env: c.env.clone(),
-                    value: value.clone(),
-                });
-            }
-            tenant_values.push((tenant.credential.clone(), value));
-        }
-        let oauth = oauth::OAuth::for_connector(connector, options.seed, options.token_lifetime)
-            .map(|(oauth, (id_name, secret_name, secondary_name))| {
-                let mut add = |name: &str, value: &str, is_secret: bool| {
-                    if let Some(c) = spec.credentials.get(name) {
-                        values.push(CredentialValue {
-                            name: name.to_owned(),
-                            env: c.env.clone(),
-                            value: value.to_owned(),
-                        });
-                        if is_secret {
-                            secret.push(name.to_owned());
-                        }
-                    }
-                };
-                add(&id_name, &oauth.client_id, false);
-                add(&secret_name, &oauth.secrets[0], true);
-                if let Some(secondary) = &secondary_name {
-                    add(secondary, &oauth.secrets[1], true);
-                }
-                oauth
-            });
+        let tenant_values = tenant_values(&model, spec, options.seed, &mut values);
+        let oauth = with_oauth(connector, options, &mut values, &mut secret);
         let shared = Shared {
             oauth,
             model,
