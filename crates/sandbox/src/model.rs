@@ -647,6 +647,48 @@ fn assign_id_generators(resources: &mut [Resource], routes: &[Route]) {
     }
 }
 
+/// The action's body inputs, by wire name. A sensitive member the API gives back (an example
+/// response shows it, `shown`) is stored like any other; one no response shows (a password)
+/// never is.
+fn body_inputs(
+    spec: &actionspec_engine::spec::ActionSpec,
+    shown: &std::collections::HashSet<String>,
+) -> Vec<BodyInput> {
+    spec.inputs
+        .iter()
+        .filter(|(_, i)| i.placement == Placement::Body)
+        .map(|(id, i)| {
+            let wire = i.wire_name(id).to_owned();
+            BodyInput {
+                id: id.clone(),
+                sensitive: i.sensitive && !shown.contains(&wire),
+                wire,
+            }
+        })
+        .collect()
+}
+
+/// The record a path prefix names, which must exist: for resource operations a prefix shorter
+/// than the collection path, for other actions any prefix (the whole path included); none for
+/// an item operation on the resource itself.
+fn route_parent(
+    segs: &[Seg],
+    op: Op,
+    resource: Option<usize>,
+    resources: &[Resource],
+) -> Option<ParentRef> {
+    let key = normalize(segs);
+    let limit = match (op, resource) {
+        (Op::Respond, _) | (_, None) => key.len(),
+        (_, Some(r)) => resources[r].key.len().saturating_sub(1),
+    };
+    let parent = longest_item_prefix(&key, limit, resources);
+    match (parent, resource) {
+        (Some(p), Some(r)) if op.is_item() && p.resource == r => None,
+        _ => parent,
+    }
+}
+
 /// Compiles one action into a route.
 fn compile_route(
     a: &actionspec_engine::Action,
@@ -667,21 +709,7 @@ fn compile_route(
     let with_body = status != 204 && first_response.is_none_or(|r| r.body.is_some());
     let wrap = hint.wrap.as_deref().map(wrap_pointer);
     let shown = shown_members(&spec.examples, wrap.as_deref());
-    let body_inputs: Vec<BodyInput> = spec
-        .inputs
-        .iter()
-        .filter(|(_, i)| i.placement == Placement::Body)
-        .map(|(id, i)| {
-            let wire = i.wire_name(id).to_owned();
-            BodyInput {
-                id: id.clone(),
-                // A sensitive member the API gives back (an example response shows it) is
-                // stored like any other; one no response shows (a password) never is.
-                sensitive: i.sensitive && !shown.contains(&wire),
-                wire,
-            }
-        })
-        .collect();
+    let body_inputs = body_inputs(spec, &shown);
 
     let defaults = if op == Op::Create {
         create_defaults(&spec.examples, &body_inputs, wrap.as_deref())
@@ -691,18 +719,7 @@ fn compile_route(
     let references = compile_references(a, &hint, resources)?;
     // The record a path prefix names must exist: for resource operations a prefix shorter than
     // the collection path, for other actions any prefix (the whole path included).
-    let key = normalize(&segs);
-    let limit = match (op, resource) {
-        (Op::Respond, _) | (_, None) => key.len(),
-        (_, Some(r)) => resources[r].key.len().saturating_sub(1),
-    };
-    let mut parent = longest_item_prefix(&key, limit, resources);
-    if let (Some(p), Some(r)) = (parent, resource)
-        && op.is_item()
-        && p.resource == r
-    {
-        parent = None;
-    }
+    let parent = route_parent(&segs, op, resource, resources);
 
     let id_input = route_id_input(a, &hint, op, &segs)?;
     let validator = actionspec_engine::input::compile(a.input_schema()).ok();
