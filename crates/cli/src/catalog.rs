@@ -4,7 +4,7 @@
 use actionspec_engine::{Action, Connector, Result};
 use serde_json::{Value, json};
 
-use crate::output::{out, pretty, table};
+use crate::output::{out, pretty, shell_quote, table};
 use crate::registry::{Registry, Source};
 
 pub(crate) fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
@@ -184,14 +184,14 @@ fn examples(c: &Connector, a: &Action) -> String {
     let mut s = String::new();
     for ex in &a.spec.examples {
         s.push_str(&format!(
-            "\nExample{}:\n  actionspec run {} {} '{}'{}\n",
+            "\nExample{}:\n  actionspec run {} {} {}{}\n",
             ex.description
                 .as_deref()
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default(),
             c.spec.key,
             a.id,
-            Value::Object(ex.input.clone()),
+            shell_quote(&Value::Object(ex.input.clone()).to_string()),
             if a.destructive { " --yes" } else { "" }
         ));
     }

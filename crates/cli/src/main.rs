@@ -23,7 +23,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use catalog::{describe, list_actions, list_connectors};
-use output::{STDOUT_CLOSED, out, pretty};
+use output::{STDOUT_CLOSED, out, pretty, shell_quote};
 use registry::Registry;
 
 /// Declarative actions engine: call SaaS APIs by action name with JSON input.
@@ -533,11 +533,6 @@ fn resume_command(
         "{cmd} --all --input {}",
         shell_quote(&Value::Object(input.clone()).to_string())
     )
-}
-
-/// `text` quoted for a POSIX shell.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// A single-threaded Tokio runtime: one command runs one action (or one sandbox) at a time.

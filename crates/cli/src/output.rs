@@ -58,3 +58,8 @@ pub(crate) fn table(rows: &[Vec<String>]) -> String {
     }
     s
 }
+
+/// `text` quoted for a POSIX shell: in single quotes, each `'` written as `'\''`.
+pub(crate) fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}

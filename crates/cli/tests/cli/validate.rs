@@ -78,3 +78,40 @@ fn validate_a_missing_file() {
 fn validate_needs_a_file() {
     check("validate_no_file", &actionspec(["validate"]), 2);
 }
+
+/// Every example command `describe` prints, read by a POSIX shell, passes the example's input
+/// exactly (a `'` in a value is quoted, not the end of the argument).
+#[test]
+fn describe_prints_example_commands_a_shell_reads_back_exactly() {
+    for key in crate::common::shipped_connectors() {
+        let file = format!("connectors/{key}.yaml");
+        let text = std::fs::read_to_string(crate::common::root().join(&file)).unwrap();
+        let c = actionspec_engine::Connector::from_yaml(&file, &text).unwrap();
+        for action in c.actions.values() {
+            let out = actionspec(["describe", key.as_str(), action.id.as_str()]).run();
+            assert_eq!(out.code, 0, "{}", out.render());
+            let prefix = format!("  actionspec run {key} {} ", action.id);
+            let lines: Vec<&str> = out
+                .stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix(prefix.as_str()))
+                .collect();
+            assert_eq!(
+                lines.len(),
+                action.spec.examples.len(),
+                "{key} {}",
+                action.id
+            );
+            for (line, example) in lines.iter().zip(&action.spec.examples) {
+                let quoted = line.strip_suffix(" --yes").unwrap_or(line);
+                let shell = std::process::Command::new("sh")
+                    .args(["-c", &format!("printf %s {quoted}")])
+                    .output()
+                    .unwrap();
+                let read: serde_json::Value = serde_json::from_slice(&shell.stdout)
+                    .unwrap_or_else(|e| panic!("{key} {}: {e}: {line}", action.id));
+                assert_eq!(read, serde_json::Value::Object(example.input.clone()));
+            }
+        }
+    }
+}
