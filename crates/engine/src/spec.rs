@@ -674,6 +674,11 @@ pub struct SandboxSpec {
     /// the error's own status (404, 400, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_status: Option<u16>,
+    /// Whether list actions' `filter`, `sort` and `fields` query inputs follow the sandbox's
+    /// list conventions (default `true`); `false` for an API whose filter language is another
+    /// (the inputs are then accepted and ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_conventions: Option<bool>,
 }
 
 /// Per-action sandbox hints (the action's `sandbox:` key); each overrides what the sandbox

@@ -232,15 +232,19 @@ impl Model {
 
         // 4. Each action's operation and resource.
         let mut routes = Vec::new();
+        let conventions = connector
+            .spec
+            .sandbox
+            .as_ref()
+            .and_then(|s| s.list_conventions)
+            .unwrap_or(true);
         for d in &drafts {
             let (op, resource) = operation(d, &resources)?;
-            routes.push(compile_route(
-                d.action,
-                d.segs.clone(),
-                op,
-                resource,
-                &resources,
-            )?);
+            let mut route = compile_route(d.action, d.segs.clone(), op, resource, &resources)?;
+            if !conventions {
+                (route.filter, route.sort, route.fields) = (None, None, None);
+            }
+            routes.push(route);
         }
 
         // 5. Record id fields; 6. parents of nested collections; 7. the form of new ids.

@@ -167,3 +167,37 @@ async fn every_list_of_every_connector_lists_each_record_once_at_any_page_size()
     }
     assert!(listed > 0, "no list action without required inputs");
 }
+
+/// A connector whose filter language is not the sandbox's (`list_conventions: false`) has its
+/// filter accepted and ignored; one that follows the conventions has a bad filter refused.
+#[tokio::test]
+async fn list_conventions_apply_only_where_the_connector_follows_them() {
+    let c = load("connectors/okta.yaml");
+    let sandbox = start(&c, &Options::default()).await;
+    let all = run(&c, &sandbox, "list_users", json!({"limit": 200}))
+        .await
+        .unwrap();
+    let filtered = run(
+        &c,
+        &sandbox,
+        "list_users",
+        json!({"limit": 200, "filter": "status eq \"ACTIVE\""}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        filtered.page.unwrap().records.len(),
+        all.page.unwrap().records.len()
+    );
+    let c = load("connectors/jumpcloud.yaml");
+    let sandbox = start(&c, &Options::default()).await;
+    let e = run(
+        &c,
+        &sandbox,
+        "list_system_users",
+        json!({"filter": "status eq \"ACTIVE\""}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation, "{e}");
+}
