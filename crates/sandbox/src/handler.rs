@@ -500,15 +500,31 @@ fn members(route: &Route, body: Option<&Value>, id_field: &str) -> Map<String, V
         .map(|(id, i)| i.wire_name(id));
     obj.iter()
         .filter(|(k, _)| *k != id_field && Some(k.as_str()) != id_wire)
-        .filter(|(k, _)| {
-            route.body_inputs.is_empty()
-                || route
-                    .body_inputs
-                    .iter()
-                    .any(|b| b.wire == **k && !b.sensitive)
+        .filter_map(|(k, v)| {
+            if route.body_inputs.is_empty() {
+                return Some((k.clone(), v.clone()));
+            }
+            let b = route.body_inputs.iter().find(|b| b.wire == *k)?;
+            match &b.shown {
+                _ if b.sensitive => None,
+                Some(shape) => Some((k.clone(), project(v, shape))),
+                None => Some((k.clone(), v.clone())),
+            }
         })
-        .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// `value` with only the object members `shape` has, at every level (a sensitive member is
+/// kept as far as the API is documented to give it back).
+fn project(value: &Value, shape: &Value) -> Value {
+    match (value, shape) {
+        (Value::Object(v), Value::Object(s)) => Value::Object(
+            v.iter()
+                .filter_map(|(k, inner)| Some((k.clone(), project(inner, s.get(k)?))))
+                .collect(),
+        ),
+        _ => value.clone(),
+    }
 }
 
 /// The ids an input names in a request: a path value, or a body member (string or array).

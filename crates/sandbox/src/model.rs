@@ -108,6 +108,9 @@ pub(crate) struct BodyInput {
     /// A `sensitive` input that no example response shows (a password): checked, never
     /// stored.
     pub sensitive: bool,
+    /// A `sensitive` input an example response shows: only the parts the example shows are
+    /// stored (`credentials.provider`, never `credentials.password`).
+    pub shown: Option<Value>,
 }
 
 /// One action, ready to answer requests.
@@ -652,11 +655,11 @@ fn assign_id_generators(resources: &mut [Resource], routes: &[Route]) {
 }
 
 /// The action's body inputs, by wire name. A sensitive member the API gives back (an example
-/// response shows it, `shown`) is stored like any other; one no response shows (a password)
-/// never is.
+/// response shows it, `shown`) is stored as far as the example shows it; one no response shows
+/// (a password) never is.
 fn body_inputs(
     spec: &actionspec_engine::spec::ActionSpec,
-    shown: &std::collections::HashSet<String>,
+    shown: &Map<String, Value>,
 ) -> Vec<BodyInput> {
     spec.inputs
         .iter()
@@ -665,7 +668,8 @@ fn body_inputs(
             let wire = i.wire_name(id).to_owned();
             BodyInput {
                 id: id.clone(),
-                sensitive: i.sensitive && !shown.contains(&wire),
+                sensitive: i.sensitive && !shown.contains_key(&wire),
+                shown: shown.get(&wire).filter(|_| i.sensitive).cloned(),
                 wire,
             }
         })
@@ -790,17 +794,22 @@ fn wrap_pointer(wrap: &str) -> String {
 fn shown_members(
     examples: &[actionspec_engine::spec::Example],
     wrap: Option<&str>,
-) -> std::collections::HashSet<String> {
-    examples
+) -> Map<String, Value> {
+    let mut shown = Map::new();
+    let records = examples
         .iter()
         .filter_map(|e| e.response.as_ref()?.body.as_ref())
         .filter_map(|body| match wrap {
             Some(p) => body.pointer(p),
             None => Some(body),
         })
-        .filter_map(Value::as_object)
-        .flat_map(|o| o.keys().cloned())
-        .collect()
+        .filter_map(Value::as_object);
+    for record in records {
+        for (k, v) in record {
+            shown.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    shown
 }
 
 fn create_defaults(
