@@ -61,6 +61,11 @@ fn array(
         joined => {
             let sep = joined.separator().unwrap_or(',');
             let texts: Vec<String> = items.iter().filter(|i| !i.is_null()).map(text).collect();
+            if texts.is_empty() {
+                // `a=` would read as one empty item: an empty array is left out, as when
+                // repeated or bracketed.
+                return Ok(());
+            }
             if let Some((i, t)) = texts.iter().enumerate().find(|(_, t)| t.contains(sep)) {
                 return Err(format!(
                     "item {i} ({t:?}) holds a {sep:?}, which the API would read as a separator between items; \
@@ -157,6 +162,18 @@ mod tests {
             enc(v, Some(EncodingStyle::Json)),
             p(&[("a", r#"["x",2,true]"#)])
         );
+    }
+
+    #[test]
+    fn an_empty_array_is_left_out_in_every_style_but_json() {
+        for style in [
+            None,
+            Some(EncodingStyle::Comma),
+            Some(EncodingStyle::Bracket),
+        ] {
+            assert!(enc(json!([]), style).is_empty(), "{style:?}");
+        }
+        assert_eq!(enc(json!([]), Some(EncodingStyle::Json)), p(&[("a", "[]")]));
     }
 
     #[test]

@@ -1108,12 +1108,19 @@ const MAX_EXACT: f64 = 9_007_199_254_740_991.0;
 fn page_size_violation(action: &Action, input: &Map<String, Value>) -> Option<InputViolation> {
     let style = action.pagination.as_ref()?;
     let asked = input.get(&style.limit_input)?.as_u64()?;
-    (asked > style.max_page_size).then(|| InputViolation {
-        pointer: format!("/{}", crate::yaml::escape_token(&style.limit_input)),
-        message: format!(
+    let message = if asked == 0 {
+        "0 records per page would list nothing: ask for at least 1".to_owned()
+    } else if asked > style.max_page_size {
+        format!(
             "{asked} is above the largest page size the API accepts ({})",
             style.max_page_size
-        ),
+        )
+    } else {
+        return None;
+    };
+    Some(InputViolation {
+        pointer: format!("/{}", crate::yaml::escape_token(&style.limit_input)),
+        message,
     })
 }
 

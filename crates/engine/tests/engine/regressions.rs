@@ -207,3 +207,24 @@ async fn token_and_organizations(expires_in: serde_json::Value) -> MockServer {
         .await;
     server
 }
+
+/// A page size of 0 lists nothing: an input error before any request, even where the API's
+/// document sets no minimum (Okta's `limit`).
+#[test]
+fn a_page_size_of_zero_is_an_input_error() {
+    let (file, text) = crate::common::connector_files()
+        .into_iter()
+        .find(|(f, _)| f.ends_with("okta.yaml"))
+        .unwrap();
+    let c = actionspec_engine::Connector::from_yaml(&file, &text).unwrap();
+    let e = c
+        .plan(
+            c.action("list_users").unwrap(),
+            &serde_json::json!({"limit": 0}),
+            &actionspec_engine::Config::default(),
+            actionspec_engine::Mode::DryRun,
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, actionspec_engine::ErrorKind::Input);
+    assert_eq!(e.violations[0].pointer, "/limit");
+}
