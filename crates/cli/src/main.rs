@@ -434,6 +434,15 @@ fn scrub(text: &str) -> String {
     scrubber().redact(text)
 }
 
+/// The secret credentials of this run, hidden from results too (an API may echo a token back
+/// in a body); unlike [`scrub`], not the values of `sensitive` inputs, which a result may hold
+/// on purpose (a created record's configuration).
+static CREDENTIALS: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+
+fn scrub_result(text: &str) -> String {
+    CREDENTIALS.get_or_init(Redactor::default).redact(text)
+}
+
 fn init_logging() {
     let filter = env_var("ACTIONSPEC_LOG")
         .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
@@ -602,8 +611,13 @@ fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Res
     }
     {
         use secrecy::ExposeSecret;
+        let secret: Vec<String> = credentials
+            .secrets()
+            .map(|s| s.expose_secret().to_owned())
+            .collect();
+        let _ = CREDENTIALS.set(Redactor::new(&secret));
         let mut secrets = sensitive;
-        secrets.extend(credentials.secrets().map(|s| s.expose_secret().to_owned()));
+        secrets.extend(secret);
         let _ = SECRETS.set(Redactor::new(&secrets));
     }
     Ok(Config {
@@ -863,7 +877,8 @@ fn run_action_with(
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;
             report_secondary(outcome.auth.as_ref());
-            out(&pretty(&outcome))
+            // An API may echo a credential back in a body: scrubbed like every output.
+            out(&scrub_result(&pretty(&outcome)))
         }
     });
     Ok(result?)
@@ -922,7 +937,8 @@ async fn stream_all(
             pages += 1;
             progress.set_message(plural(pages, "page"));
             progress.inc(page.records.len() as u64);
-            out(&chunk)
+            // An API may echo a credential back in a record: scrubbed like every output.
+            out(&scrub_result(&chunk))
         })
         .await;
     progress.finish_and_clear();

@@ -153,3 +153,31 @@ async fn all_follows_link_headers_to_the_last_page() {
         assert_eq!(header(r, "authorization").unwrap(), format!("SSWS {TOKEN}"));
     }
 }
+
+/// An API that echoes the token back in a successful body (a user, or a page of users) never
+/// gets it printed: results are scrubbed of the run's credentials like every other output.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_echoed_in_a_successful_body_is_not_printed() {
+    let server = server().await;
+    let echo = json!({"id": "00u1", "note": format!("SSWS {TOKEN}")});
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users/00u1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&echo))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/users"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([echo])))
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    for args in [
+        vec!["get_user", r#"{"id": "00u1"}"#, "--base-url", base.as_str()],
+        vec!["list_users", "--all", "--base-url", base.as_str()],
+    ] {
+        let out = okta(&args).run();
+        assert_eq!(out.code, 0, "{}", out.render());
+        assert!(out.stdout.contains("SSWS [redacted]"), "{}", out.render());
+        assert_no_token(&out);
+    }
+}
