@@ -154,8 +154,8 @@ async fn all_follows_link_headers_to_the_last_page() {
     }
 }
 
-/// An API that echoes the token back in a successful body (a user, or a page of users) never
-/// gets it printed: results are scrubbed of the run's credentials like every other output.
+/// An API that echoes the token back in a successful body (a user, or one page of users) never
+/// gets it printed: a call's result is scrubbed of the run's credentials like every other output.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_token_echoed_in_a_successful_body_is_not_printed() {
     let server = server().await;
@@ -171,12 +171,10 @@ async fn a_token_echoed_in_a_successful_body_is_not_printed() {
         .mount(&server)
         .await;
     let base = server.uri();
-    for args in [vec![
-        "get_user",
-        r#"{"id": "00u1"}"#,
-        "--base-url",
-        base.as_str(),
-    ]] {
+    for args in [
+        vec!["get_user", r#"{"id": "00u1"}"#, "--base-url", base.as_str()],
+        vec!["list_users", "--base-url", base.as_str()],
+    ] {
         let out = okta(&args).run();
         assert_eq!(out.code, 0, "{}", out.render());
         assert!(out.stdout.contains("SSWS [redacted]"), "{}", out.render());
