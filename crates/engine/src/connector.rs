@@ -566,6 +566,9 @@ impl Loader<'_> {
                 );
             }
         }
+        if auth.kind == AuthType::Basic && auth.username.is_none() && auth.password.is_none() {
+            self.error(&format!("{base}/type"), false, format!("auth method `{name}` of type `basic` names no credential"), "basic without credentials", Some("add `username: <credential>` (and `password: <credential>` unless the API takes an empty password)".into()));
+        }
         if auth.kind == AuthType::Oauth2ClientCredentials
             && !spec.servers.values().any(|s| s.token_url.is_some())
         {

@@ -266,6 +266,9 @@ fn name_rule(pointer: &str) -> String {
 }
 
 fn pattern_hint(pointer: &str) -> String {
+    if pointer.contains("keep_headers/") {
+        return "a header name: letters, digits and `!#$%&'*+.^_`|~-`, no spaces or colons".into();
+    }
     let last = pointer.rsplit('/').next().unwrap_or_default();
     match last {
         "version" => "use a semantic version such as 1.0.0 (quoted if needed)".into(),
@@ -308,6 +311,10 @@ pub(crate) fn describe_pointer(pointer: &str) -> String {
         ["credentials", c, key, ..] => format!("`{key}` of credential `{c}`"),
         ["auth", m] => format!("auth method `{m}`"),
         ["auth", m, key, ..] => format!("`{key}` of auth method `{m}`"),
+        ["keep_headers", n] => format!(
+            "item {} of `keep_headers`",
+            n.parse::<usize>().map_or(0, |n| n + 1)
+        ),
         ["pagination", s] => format!("pagination style `{s}`"),
         ["pagination", s, key, ..] => format!("`{key}` of pagination style `{s}`"),
         [key] => format!("`{key}`"),
