@@ -279,7 +279,7 @@ fn item_schema<'a>(
 ) -> Option<(usize, &'a Value, String)> {
     let (mut doc, mut schema, mut at) = (doc, schema, at);
     for token in records.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = actionspec_engine::yaml::unescape_token(token);
         (doc, schema, at) = property(documents, doc, schema, at, &token, 0)?;
     }
     let (doc, schema, at) = documents.resolve_at(doc, schema, at).ok()?;

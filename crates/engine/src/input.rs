@@ -104,7 +104,7 @@ fn describe(
     let top = pointer
         .split('/')
         .nth(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .map(crate::yaml::unescape_token)
         .unwrap_or_default();
     let sensitive = inputs.get(&top).is_some_and(|i| i.sensitive);
     let instance = input.pointer(&pointer).unwrap_or(&Value::Null);

@@ -288,7 +288,7 @@ pub(crate) fn describe_pointer(pointer: &str) -> String {
     let parts: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .map(crate::yaml::unescape_token)
         .collect();
     let p: Vec<&str> = parts.iter().map(String::as_str).collect();
     match p.as_slice() {

@@ -164,7 +164,7 @@ fn steps_of(pointer: &str) -> Vec<String> {
         .strip_prefix('/')
         .unwrap_or(pointer)
         .split('/')
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .map(crate::yaml::unescape_token)
         .collect()
 }
 

@@ -63,7 +63,7 @@ pub(crate) fn set_pointer(root: &mut Value, pointer: &str, value: Value) {
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .map(actionspec_engine::yaml::unescape_token)
         .collect();
     let mut slot = root;
     for t in tokens {
@@ -81,7 +81,7 @@ pub(crate) fn remove_pointer(root: &mut Value, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return;
     };
-    let last = last.replace("~1", "/").replace("~0", "~");
+    let last = actionspec_engine::yaml::unescape_token(last);
     if let Some(Value::Object(m)) = root.pointer_mut(parent) {
         m.remove(&last);
     }

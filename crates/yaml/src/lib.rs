@@ -114,6 +114,11 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// Unescapes one JSON pointer reference token (RFC 6901 §4: `~1` → `/`, then `~0` → `~`).
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 /// Parses one YAML document. Syntax errors stop the parse (one issue is returned); duplicate
 /// keys, unsupported tags and complex keys are collected and all returned together.
 ///
