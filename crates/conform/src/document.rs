@@ -300,28 +300,12 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// JSON References may percent-encode their pointer (RFC 6901 §6): `%7B` → `{`.
+/// JSON References may percent-encode their pointer (RFC 6901 §6): `%7B` → `{`. A pointer that
+/// does not decode to UTF-8 is kept as written.
 fn percent_decode(pointer: &str) -> String {
-    let bytes = pointer.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| pointer.to_owned())
+    percent_encoding::percent_decode_str(pointer)
+        .decode_utf8()
+        .map_or_else(|_| pointer.to_owned(), |p| p.into_owned())
 }
 
 /// The file parts of the document's `$ref`s.
