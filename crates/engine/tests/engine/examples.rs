@@ -489,26 +489,6 @@ async fn exact_requests_for_representative_actions() {
     }
 }
 
-/// An action appended to a shipped connector, YAML only.
-const ONE_MORE_ACTION: &str = r#"
-  get_system_user_brief:
-    name: Get System User (brief)
-    description: One system user, with only the fields a directory listing shows.
-    method: GET
-    path: /systemusers/{id}
-    scopes: [users, users.readonly]
-    success: [200]
-    inputs:
-      id: { type: string, in: path, required: true, description: The system user's id. }
-      fields: { type: string, in: query, description: Space-separated fields to return. }
-    examples:
-      - description: Username and email of one user
-        input: { id: 5f1b2c3d4e5f6a7b8c9d0e1f, fields: username email }
-        response:
-          status: 200
-          body: { _id: 5f1b2c3d4e5f6a7b8c9d0e1f, username: jdoe, email: jdoe@example.com }
-"#;
-
 /// Adding an action is YAML only: a copy of a shipped connector with one more action passes the
 /// same dry-run and wire checks as the shipped files, each running one more example, with no
 /// Rust change (the sandbox tests make the same proof for the sandbox).
@@ -519,7 +499,10 @@ async fn a_connector_with_one_more_action_passes_the_same_checks() {
         .find(|(f, _)| f.ends_with("jumpcloud.yaml"))
         .unwrap();
     let original = Connector::from_yaml(&file, &text).unwrap();
-    let copy = Connector::from_yaml("copy.yaml", &format!("{text}{ONE_MORE_ACTION}"))
+    let one_more =
+        std::fs::read_to_string(common::root().join("tests/fixtures/one_more_action.yaml"))
+            .unwrap();
+    let copy = Connector::from_yaml("copy.yaml", &format!("{text}{one_more}"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(copy.actions.len(), original.actions.len() + 1);
     assert_eq!(examples_of(&copy), examples_of(&original) + 1);

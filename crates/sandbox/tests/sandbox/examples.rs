@@ -79,26 +79,6 @@ async fn check_and_count(c: &Connector) -> (usize, Vec<String>) {
     (ran, failures)
 }
 
-/// An action appended to a shipped connector, YAML only: a new read of an existing resource.
-const ONE_MORE_ACTION: &str = r#"
-  get_system_user_brief:
-    name: Get System User (brief)
-    description: One system user, with only the fields a directory listing shows.
-    method: GET
-    path: /systemusers/{id}
-    scopes: [users, users.readonly]
-    success: [200]
-    inputs:
-      id: { type: string, in: path, required: true, description: The system user's id. }
-      fields: { type: string, in: query, description: Space-separated fields to return. }
-    examples:
-      - description: Username and email of one user
-        input: { id: 5f1b2c3d4e5f6a7b8c9d0e1f, fields: username email }
-        response:
-          status: 200
-          body: { _id: 5f1b2c3d4e5f6a7b8c9d0e1f, username: jdoe, email: jdoe@example.com }
-"#;
-
 /// Adding an action is YAML only: a copy of a shipped connector with one more action loads, and
 /// the sandbox check runs one more example (the new one included) with no Rust change.
 #[tokio::test]
@@ -106,7 +86,9 @@ async fn a_connector_with_one_more_action_is_checked_with_no_rust_change() {
     let file = "connectors/jumpcloud.yaml";
     let text = std::fs::read_to_string(root().join(file)).unwrap();
     let original = load(file);
-    let copy = Connector::from_yaml("copy.yaml", &format!("{text}{ONE_MORE_ACTION}"))
+    let one_more =
+        std::fs::read_to_string(root().join("tests/fixtures/one_more_action.yaml")).unwrap();
+    let copy = Connector::from_yaml("copy.yaml", &format!("{text}{one_more}"))
         .unwrap_or_else(|e| panic!("{}", e.render()));
     assert_eq!(copy.actions.len(), original.actions.len() + 1);
     let (ran_original, failures) = check_and_count(&original).await;
