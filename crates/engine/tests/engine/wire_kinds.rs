@@ -123,6 +123,23 @@ fn assert_no_secret(what: &str, text: &str) {
     }
 }
 
+/// Runs `get_thing` for `t1` with the auth method `auth` against `server`.
+async fn get_t1(
+    c: &Connector,
+    client: &Client,
+    auth: &str,
+    server: &MockServer,
+) -> actionspec_engine::Result<actionspec_engine::Outcome> {
+    let action = c.action("get_thing").unwrap();
+    c.run(
+        client,
+        action,
+        &json!({"id": "t1"}),
+        &config(auth, Some(server)),
+    )
+    .await
+}
+
 #[test]
 fn every_auth_kind_is_redacted_in_a_dry_run() {
     let c = connector();
@@ -165,7 +182,6 @@ async fn every_auth_kind_on_the_wire() {
         .await;
     let c = connector();
     let client = Client::new().unwrap();
-    let action = c.action("get_thing").unwrap();
     let expected = [
         ("prefixed", Some(format!("SSWS {KEY}")), None),
         ("query_key", None, Some(format!("api_key={KEY}"))),
@@ -187,15 +203,7 @@ async fn every_auth_kind_on_the_wire() {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "t1"})))
             .mount(&server)
             .await;
-        let outcome = c
-            .run(
-                &client,
-                action,
-                &json!({"id": "t1"}),
-                &config(auth, Some(&server)),
-            )
-            .await
-            .unwrap();
+        let outcome = get_t1(&c, &client, auth, &server).await.unwrap();
         assert_eq!(outcome.body, Some(json!({"id": "t1"})), "{auth}");
         let requests = server.received_requests().await.unwrap();
         assert_eq!(requests.len(), 1, "{auth}");
@@ -214,17 +222,8 @@ async fn an_api_echoing_a_secret_in_its_error_never_shows_it() {
         .await;
     let c = connector();
     let client = Client::new().unwrap();
-    let action = c.action("get_thing").unwrap();
     for auth in ["prefixed", "query_key", "bearer", "basic"] {
-        let e: Error = c
-            .run(
-                &client,
-                action,
-                &json!({"id": "t1"}),
-                &config(auth, Some(&server)),
-            )
-            .await
-            .unwrap_err();
+        let e: Error = get_t1(&c, &client, auth, &server).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth, "{auth}");
         assert!(e.to_string().contains("bad credentials"), "{auth}: {e}");
         assert_no_secret(auth, &e.to_string());
@@ -397,16 +396,7 @@ async fn kept_headers_reach_the_outcome_and_the_reset_header_paces_retries() {
         .await;
     let c = connector();
     let client = Client::new().unwrap();
-    let action = c.action("get_thing").unwrap();
-    let outcome = c
-        .run(
-            &client,
-            action,
-            &json!({"id": "t1"}),
-            &config("bearer", Some(&server)),
-        )
-        .await
-        .unwrap();
+    let outcome = get_t1(&c, &client, "bearer", &server).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
     let shown = serde_json::to_value(&outcome).unwrap();
     assert_eq!(
@@ -423,15 +413,7 @@ async fn kept_headers_reach_the_outcome_and_the_reset_header_paces_retries() {
         )
         .mount(&server)
         .await;
-    let e = c
-        .run(
-            &client,
-            action,
-            &json!({"id": "t1"}),
-            &config("bearer", Some(&server)),
-        )
-        .await
-        .unwrap_err();
+    let e = get_t1(&c, &client, "bearer", &server).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::RateLimited);
     assert!(
         e.retry_after.is_some_and(|s| (3500..=3600).contains(&s)),
