@@ -9,9 +9,7 @@ use crate::connector::{Action, Connector, PathPart};
 use crate::encode;
 use crate::error::{Error, ErrorKind, InputViolation, Result};
 pub use crate::redact::{MIN_REDACTED_LEN, REDACTED, Redactor, redact};
-use crate::spec::{
-    AuthMethod, AuthType, BodyFormat, EncodingStyle, InputType, KeyPlacement, Placement,
-};
+use crate::spec::{AuthMethod, AuthType, BodyFormat, InputType, KeyPlacement, Placement};
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -527,7 +525,9 @@ impl Connector {
         let Placed {
             mut query,
             headers: input_headers,
-            body: members,
+            has_body,
+            json,
+            form,
             sensitive_body,
         } = placed;
         let plain = rendered
@@ -546,13 +546,13 @@ impl Connector {
             query.push((name, Param::Plain(value)));
         }
         let body = match (rendered.body, self.body_format(action)) {
-            (Some(Value::Null) | None, _) if members.is_empty() => None,
+            (Some(Value::Null) | None, _) if !has_body => None,
             (Some(v), BodyFormat::Json) => Some(Body::Json(v)),
             (Some(v), BodyFormat::Form) => {
                 Some(Body::Form(form_of_template(&self.spec.key, action, &v)?))
             }
-            (None, BodyFormat::Json) => Some(Body::Json(members.json())),
-            (None, BodyFormat::Form) => Some(Body::Form(members.form())),
+            (None, BodyFormat::Json) => Some(Body::Json(Value::Object(json))),
+            (None, BodyFormat::Form) => Some(Body::Form(form)),
         };
         if let Some(b) = &body
             && !has_header(&headers, "content-type")
@@ -799,43 +799,20 @@ struct Rendered {
     body: Option<Value>,
 }
 
-/// Where the inputs go: query pairs, header values and body members, in input order.
+/// Where the inputs go: query pairs, header values and the body, in input order. The body is
+/// placed in the action's format only: JSON members, or form fields encoded once.
 #[derive(Default)]
 struct Placed {
     query: Vec<(String, Param)>,
     headers: Vec<(String, Param)>,
-    body: Members,
+    /// Whether any body input was given (an empty form is still a form body).
+    has_body: bool,
+    /// JSON body members, by wire name.
+    json: Map<String, Value>,
+    /// Form fields.
+    form: Vec<(String, Param)>,
     /// JSON pointers of sensitive body members.
     sensitive_body: Vec<String>,
-}
-
-/// Body members placed from inputs: wire name, value, encoding style, sensitive.
-#[derive(Default)]
-struct Members(Vec<(String, Value, Option<EncodingStyle>, bool)>);
-
-impl Members {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    fn push(&mut self, member: (String, Value, Option<EncodingStyle>, bool)) {
-        self.0.push(member);
-    }
-
-    fn json(self) -> Value {
-        Value::Object(self.0.into_iter().map(|(k, v, _, _)| (k, v)).collect())
-    }
-
-    /// The form fields; encoding problems were reported by [`place_inputs`].
-    fn form(self) -> Vec<(String, Param)> {
-        let mut out = Vec::new();
-        for (name, value, style, sensitive) in self.0 {
-            for (k, v) in encode::pairs(&name, &value, style).unwrap_or_default() {
-                out.push((k, wrap(v, sensitive)));
-            }
-        }
-        out
-    }
 }
 
 /// A value as a [`Param`]: secret when the input is `sensitive`.
@@ -913,17 +890,20 @@ fn place_inputs(
                     .map(|(k, v)| (k, wrap(v, spec.sensitive))),
             ),
             Placement::Body if auto_body => {
+                placed.has_body = true;
                 if form {
-                    encoded();
-                }
-                if spec.sensitive {
+                    let fields = encoded().into_iter();
                     placed
-                        .sensitive_body
-                        .push(format!("/{}", crate::yaml::escape_token(wire)));
+                        .form
+                        .extend(fields.map(|(k, v)| (k, wrap(v, spec.sensitive))));
+                } else {
+                    if spec.sensitive {
+                        placed
+                            .sensitive_body
+                            .push(format!("/{}", crate::yaml::escape_token(wire)));
+                    }
+                    placed.json.insert(wire.to_owned(), value.clone());
                 }
-                placed
-                    .body
-                    .push((wire.to_owned(), value.clone(), spec.style, spec.sensitive));
             }
             Placement::Body => {}
         }
