@@ -419,9 +419,10 @@ impl Shared {
 
     /// The declared answer of an action that changes nothing.
     pub(crate) fn respond(&self, route: &Route) -> Reply {
-        match &route.response {
-            Some(response) => self.declared(response),
-            None => Reply::empty(route.status),
+        match (&route.response, &route.style) {
+            (Some(response), Some(style)) => self.declared(&last_page(style, response)),
+            (Some(response), None) => self.declared(response),
+            (None, _) => Reply::empty(route.status),
         }
     }
 
@@ -596,6 +597,37 @@ fn validate(
     } else {
         Err(format!("invalid request: {}", shown.join("; ")))
     }
+}
+
+/// A list's declared response as its only page: the next cursor emptied, `has_more` false, the
+/// next URL and the `Link` header left out, so that listing every page ends after it instead of
+/// asking for the same answer again.
+fn last_page(
+    style: &actionspec_engine::spec::PaginationStyle,
+    response: &actionspec_engine::spec::ExampleResponse,
+) -> actionspec_engine::spec::ExampleResponse {
+    let mut last = response.clone();
+    let cursor_header = style.next_cursor.as_ref().and_then(|c| c.header.as_deref());
+    last.headers.retain(|k, _| {
+        !k.eq_ignore_ascii_case("link") && cursor_header.is_none_or(|h| !k.eq_ignore_ascii_case(h))
+    });
+    if let Some(body) = last.body.as_mut().filter(|b| b.is_object()) {
+        let present = |b: &Value, p: &str| b.pointer(p).is_some();
+        if let Some(p) = style.next_cursor.as_ref().and_then(|c| c.body.as_deref())
+            && present(body, p)
+        {
+            set_pointer(body, p, Value::from(""));
+        }
+        if let Some(p) = style.has_more.as_deref()
+            && present(body, p)
+        {
+            set_pointer(body, p, Value::Bool(false));
+        }
+        if let Some(p) = style.next_url.as_deref() {
+            crate::reply::remove_pointer(body, p);
+        }
+    }
+    last
 }
 
 /// The body must be an object holding every required body field (unless a template makes it).
