@@ -9,15 +9,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
-        .join("../../connectors");
+    // `connectors` in this crate's folder is a link to the repository's `connectors/`, so that
+    // `cargo package` ships the files it embeds.
+    let dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("connectors");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
-    files.sort();
+    let files = connector_files(&dir);
     let mut out = String::from(
         "/// Connector files shipped with the binary, in file name order.\npub const EMBEDDED: &[Embedded] = &[\n",
     );
@@ -44,6 +42,30 @@ fn main() {
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
     }
+}
+
+/// The connector files in `dir`, sorted. A missing or empty folder stops the build: a binary
+/// with no built-in connectors is never what was meant.
+fn connector_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => fail(&format!(
+            "cannot read the connectors folder {}: {e}",
+            dir.display()
+        )),
+    };
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    files.sort();
+    if files.is_empty() {
+        fail(&format!("no connector files (*.yaml) in {}", dir.display()));
+    }
+    files
+}
+
+/// Stops the build with `message`.
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
 }
 
 /// Reads one connector file and writes its JSON form to `out_dir`: its key (the file stem when

@@ -133,7 +133,7 @@ fn facts(a: &Action) -> String {
         s.push_str(&format!("  success:    {}\n", statuses.join(", ")));
     }
     if let (Some(name), Some(p)) = (&a.spec.pagination, &a.pagination) {
-        let inputs: Vec<&str> = actionspec_engine::paginate::style_inputs(p)
+        let inputs: Vec<&str> = actionspec_engine::pagination_inputs(p)
             .into_iter()
             .map(|(_, id, _)| id)
             .collect();

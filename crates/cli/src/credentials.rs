@@ -81,7 +81,7 @@ pub fn merge_file(c: &Connector, file: &Path, credentials: &mut Credentials) -> 
     for (name, value) in values {
         let Some(declared) = c.spec.credentials.get(name) else {
             return Err(Error::new(ErrorKind::Usage, format!("credentials file {display} sets `{name}`, which connector `{}` does not declare", c.spec.key))
-                .with_hint(actionspec_engine::diagnostic::unknown_name_hint(name, "credential", c.spec.credentials.keys().map(String::as_str))));
+                .with_hint(actionspec_engine::unknown_name_hint(name, "credential", c.spec.credentials.keys().map(String::as_str))));
         };
         let Some(text) = value.as_str() else {
             // Never echo the value: it may be a secret typed in the wrong place.

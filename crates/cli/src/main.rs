@@ -15,7 +15,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use actionspec_engine::execute::plural;
+use actionspec_engine::plural;
 use actionspec_engine::{
     Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Redactor, Result, SpecError,
 };
@@ -23,7 +23,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use catalog::{describe, list_actions, list_connectors};
-use output::{STDOUT_CLOSED, out, pretty, shell_quote};
+use output::{out, pretty, shell_quote};
 use registry::Registry;
 
 /// Declarative actions engine: call SaaS APIs by action name with JSON input.
@@ -374,13 +374,16 @@ fn usage_error(e: &clap::Error) -> Error {
 /// An error, and the help the CLI prints with it as text, worded with this CLI's commands and
 /// options (the engine's own hint names none; the JSON output keeps that one).
 struct Failure {
-    error: Error,
+    error: Box<Error>,
     help: Option<String>,
 }
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure { error, help: None }
+        Failure {
+            error: Box::new(error),
+            help: None,
+        }
     }
 }
 
@@ -393,7 +396,7 @@ static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 /// A closed stdout (`| head`) is a success. Both are scrubbed of this run's secrets.
 fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> ExitCode {
     let Failure { mut error, help } = failure;
-    if error.kind == ErrorKind::Io && error.message == STDOUT_CLOSED {
+    if error.io_kind() == Some(io::ErrorKind::BrokenPipe) {
         return ExitCode::SUCCESS;
     }
     if REPORTED.load(std::sync::atomic::Ordering::Relaxed) && output == OutputFormat::Json {
@@ -411,7 +414,7 @@ fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> Exit
             if !invalid.is_empty() {
                 json["error"]["diagnostics"] = invalid
                     .iter()
-                    .flat_map(actionspec_engine::error::diagnostics_json)
+                    .flat_map(actionspec_engine::diagnostics_json)
                     .collect();
             }
             scrubber().redact_json(&mut json);
@@ -635,24 +638,23 @@ fn client_for(target: &TargetArgs) -> Result<Client> {
     let client = Client::new()?;
     let disabled = target.no_token_cache
         || env_var("ACTIONSPEC_TOKEN_CACHE").is_some_and(|v| v == "off" || v == "0");
-    let dir = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|d| !d.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })
-        .map(|d| d.join("actionspec").join("tokens"));
-    Ok(match dir {
+    Ok(match token_cache_dir() {
         Some(dir) if !disabled => client.with_token_cache(dir),
         _ => client,
     })
 }
 
+/// The token cache's folder in the platform's cache folder: `$XDG_CACHE_HOME` or `~/.cache`
+/// on Unix, `%LOCALAPPDATA%` on Windows, then `actionspec/tokens`.
+fn token_cache_dir() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    let base = etcetera::choose_base_strategy().ok()?;
+    Some(base.cache_dir().join("actionspec").join("tokens"))
+}
+
 /// Tells the operator (on stderr, never the secret) when the secondary OAuth secret was used.
-fn report_secondary(auth: Option<&actionspec_engine::execute::AuthUsed>) {
-    if let Some((name, actionspec_engine::auth::SecretSlot::Secondary)) =
+fn report_secondary(auth: Option<&actionspec_engine::AuthUsed>) {
+    if let Some((name, actionspec_engine::SecretSlot::Secondary)) =
         auth.and_then(|a| a.secret.as_ref())
     {
         let _ = writeln!(
@@ -708,7 +710,10 @@ fn credentials_help(error: Error, target: &TargetArgs) -> Failure {
             "export the variables, use a --credentials file, or use --dry-run to see the request without sending it".to_owned()
         }
     });
-    Failure { error, help }
+    Failure {
+        error: Box::new(error),
+        help,
+    }
 }
 
 fn read_input(args: &RunArgs) -> Result<Value> {
@@ -757,7 +762,7 @@ fn read_input(args: &RunArgs) -> Result<Value> {
             .with_hint("each key may appear once in an object")
     })?;
     if !value.is_object() {
-        let kind = actionspec_engine::input::json_type(&value);
+        let kind = actionspec_engine::schema::json_type(&value);
         let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
             "an"
         } else {
@@ -982,7 +987,7 @@ fn report_listing_end(
     args: &RunArgs,
     summary: &actionspec_engine::Summary,
 ) {
-    use actionspec_engine::paginate::End;
+    use actionspec_engine::End;
     let mut err = io::stderr();
     if summary.duplicates > 0 {
         let _ = writeln!(

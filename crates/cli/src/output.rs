@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use actionspec_engine::{Error, ErrorKind, Result};
+use actionspec_engine::{Error, Result};
 
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly.
 pub(crate) fn out(text: &str) -> Result<()> {
@@ -14,18 +14,16 @@ pub(crate) fn out(text: &str) -> Result<()> {
         .map_err(io_error)
 }
 
-/// The message of a write to a closed stdout (`| head`): the reader has what it wanted, so the
-/// run is a success.
-pub(crate) const STDOUT_CLOSED: &str = "stdout closed";
-
-/// A failed write to stdout: a closed pipe ends the run successfully; anything else (a full
-/// disk) is an `io` error (exit 13), never a usage error.
+/// A failed write to stdout, an `io` error (exit 13), never a usage error. The cause is kept,
+/// so [`crate::report`] tells a closed pipe (`| head`: the reader has what it wanted, a
+/// success) from a full disk.
 pub(crate) fn io_error(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Error::new(ErrorKind::Io, STDOUT_CLOSED)
+    let full = e.kind() != io::ErrorKind::BrokenPipe;
+    let error = Error::io("cannot write the output", e);
+    if full {
+        error.with_hint("check that the output's disk has room and the file is writable")
     } else {
-        Error::new(ErrorKind::Io, format!("cannot write the output: {e}"))
-            .with_hint("check that the output's disk has room and the file is writable")
+        error
     }
 }
 

@@ -197,11 +197,7 @@ impl Registry {
         let keys: Vec<&str> = self.entries.iter().map(|e| e.key.as_str()).collect();
         Err(
             Error::new(ErrorKind::Usage, format!("unknown connector `{key}`")).with_hint(
-                actionspec_engine::diagnostic::unknown_name_hint(
-                    key,
-                    "connector",
-                    keys.iter().copied(),
-                ),
+                actionspec_engine::unknown_name_hint(key, "connector", keys.iter().copied()),
             ),
         )
     }

@@ -17,8 +17,6 @@ use crate::spec::{
 use crate::template::{Scope, TEMPLATE_FUEL, TemplateSet, ValueTemplate};
 use crate::yaml::{SourceMap, escape_token};
 
-pub use crate::meta::META_SCHEMA;
-
 /// The fuel the templates of all of a connector's examples may use together when they are
 /// planned at load (20 × [`TEMPLATE_FUEL`]): each render is bounded by its own fuel, and this
 /// bounds a file with thousands of templates. The largest shipped connector's examples use

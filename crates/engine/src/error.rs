@@ -6,6 +6,7 @@
 //! caller each word that for their users.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -101,6 +102,37 @@ impl ErrorKind {
     }
 }
 
+/// Why no HTTP response arrived, for [`ErrorKind::Transport`]: told apart by the underlying
+/// cause ([`std::error::Error::source`] of the [`Error`] holds it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The host name did not resolve.
+    Dns,
+    /// The host refused the connection (nothing listens on the port).
+    Refused,
+    /// The TLS handshake failed: an untrusted or wrong certificate, or no TLS at all.
+    Tls,
+    /// No answer within the time limit (connecting, or waiting for the response).
+    Timeout,
+    /// The connection broke, or another failure before or during the exchange.
+    Connection,
+}
+
+impl TransportFailure {
+    /// A short name (`dns`), as used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportFailure::Dns => "dns",
+            TransportFailure::Refused => "refused",
+            TransportFailure::Tls => "tls",
+            TransportFailure::Timeout => "timeout",
+            TransportFailure::Connection => "connection",
+        }
+    }
+}
+
 /// One input violation, found before any request was made.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct InputViolation {
@@ -111,7 +143,13 @@ pub struct InputViolation {
 }
 
 /// An engine error: its kind, a message, and what the user can do about it.
+///
+/// The fields are read directly; new ones may be added, so the struct is built only through
+/// [`Error::new`] and its `with_*` methods. [`std::error::Error::source`] gives the underlying
+/// cause where there is one (the HTTP client's error for a transport failure, the
+/// [`std::io::Error`] for an output failure).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Error {
     /// The kind, which decides the exit code.
     pub kind: ErrorKind,
@@ -140,6 +178,10 @@ pub struct Error {
     /// A request that is not idempotent was sent and no answer came back (timeout, lost
     /// connection, 5xx): the API may have carried it out. It is never repeated automatically.
     pub may_be_applied: bool,
+    /// For [`ErrorKind::Transport`]: which kind of failure kept the response from arriving.
+    pub transport: Option<TransportFailure>,
+    /// The underlying cause, returned by [`std::error::Error::source`].
+    pub(crate) cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl Error {
@@ -158,7 +200,31 @@ impl Error {
             retryable: false,
             retry_after: None,
             may_be_applied: false,
+            transport: None,
+            cause: None,
         }
+    }
+
+    /// An [`ErrorKind::Io`] error for a failure writing output (`what`: e.g. "cannot write the
+    /// output"), keeping `cause` as the source; see [`Error::io_kind`].
+    pub fn io(what: &str, cause: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, format!("{what}: {cause}")).with_source(cause)
+    }
+
+    /// Keeps `cause` as the error's [`std::error::Error::source`].
+    #[must_use]
+    pub fn with_source(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The kind of the underlying [`std::io::Error`], when the cause is one (e.g.
+    /// [`std::io::ErrorKind::BrokenPipe`] for a reader that went away).
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        let cause = self.cause.as_deref()?;
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
     }
 
     /// Adds a hint.
@@ -220,6 +286,7 @@ impl Error {
     ///   "action": "get_system_user",  // the action the error belongs to
     ///   "retryable": false,           // the same request may succeed later
     ///   "retry_after_seconds": 30,    // how long the API asked to wait
+    ///   "transport": "dns",           // dns, refused, tls, timeout, connection (no response)
     ///   "may_be_applied": false,      // a request without answer may have been carried out
     ///   "hint": "…",                  // what to change
     ///   "violations": [{"pointer": "/limit", "message": "…"}],   // input errors
@@ -249,6 +316,7 @@ impl Error {
         put("action", self.action.as_deref().map(Value::from));
         put("retryable", Some(Value::Bool(self.retryable)));
         put("retry_after_seconds", self.retry_after.map(Value::from));
+        put("transport", self.transport.map(|t| Value::from(t.as_str())));
         put("may_be_applied", Some(Value::Bool(self.may_be_applied)));
         put("hint", self.hint.as_deref().map(Value::from));
         put(
@@ -330,7 +398,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Results of the engine.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

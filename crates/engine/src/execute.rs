@@ -17,10 +17,7 @@ use crate::plan::{Config, HttpRequest, Mode};
 use crate::record::{Record, pick, pick_many, records_in};
 use crate::spec::{ErrorShape, PaginationStyle, ResponseValue};
 
-pub use crate::http::{
-    ATTEMPT_TIMEOUT, CONNECT_TIMEOUT, Client, DEADLINE, MAX_RESPONSE_BYTES, install_tls_provider,
-};
-pub use crate::plan::RunOptions;
+pub use crate::http::{Client, install_tls_provider};
 
 /// How much of a non-JSON body an error message shows, in characters.
 const BODY_EXCERPT: usize = 200;

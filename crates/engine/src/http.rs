@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::auth::TokenStore;
 use crate::connector::Action;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, TransportFailure};
 use crate::origin::{self, Crossing};
 use crate::plan::{HttpRequest, RunOptions};
 use crate::spec::{Defaults, RateLimit, ResetHeader, ResetUnit};
@@ -234,12 +234,30 @@ pub(crate) struct Exchange {
 /// Why one attempt produced no response.
 enum Failure {
     /// No connection could be made: nothing was sent, so any action may be retried.
-    Connect(String),
+    Connect(NoResponse),
     /// The request was (or may have been) sent and no complete answer came: a timeout or a
     /// lost connection.
-    Lost(String),
+    Lost(NoResponse),
     /// Not worth retrying (a refused redirect, a body over the limit).
     Final(Error),
+}
+
+/// An attempt that got no response: what happened in words, its kind and its cause.
+struct NoResponse {
+    what: String,
+    failure: TransportFailure,
+    cause: Arc<dyn std::error::Error + Send + Sync>,
+}
+
+impl Failure {
+    /// The engine's own time limit for one attempt ran out.
+    fn elapsed(limit: Duration, cause: tokio::time::error::Elapsed) -> Failure {
+        Failure::Lost(NoResponse {
+            what: format!("timed out after {}", seconds(limit)),
+            failure: TransportFailure::Timeout,
+            cause: Arc::new(cause),
+        })
+    }
 }
 
 /// Sends `request` under `policy`: retries idempotent actions (and any action that could not
@@ -284,7 +302,7 @@ pub(crate) async fn exchange(
             follow(&http, &first, request, action, policy, secrets),
         )
         .await
-        .unwrap_or_else(|_| Err(Failure::Lost(format!("timed out after {}", seconds(limit)))));
+        .unwrap_or_else(|e| Err(Failure::elapsed(limit, e)));
         let Some(reason) = retry_reason(&result, action) else {
             return finish(result, request, action, attempts, None, secrets);
         };
@@ -326,8 +344,8 @@ fn retry_reason(result: &Result<RawResponse, Failure>, action: &Action) -> Optio
         Ok(raw) if action.idempotent && matches!(raw.status, 429 | 502 | 503 | 504) => {
             Some(format!("HTTP {}", raw.status))
         }
-        Err(Failure::Connect(what)) => Some(what.clone()),
-        Err(Failure::Lost(what)) if action.idempotent => Some(what.clone()),
+        Err(Failure::Connect(no)) => Some(no.what.clone()),
+        Err(Failure::Lost(no)) if action.idempotent => Some(no.what.clone()),
         _ => None,
     }
 }
@@ -353,28 +371,36 @@ fn finish(
     };
     let at = format!("{} {}", request.method.as_str(), request.full_url(true));
     let note = gave_up.map(|g| format!(" ({g})")).unwrap_or_default();
-    let mut e = match failure {
+    let (mut e, no) = match failure {
         Failure::Final(e) => return Err(e),
-        Failure::Connect(what) => Error::new(ErrorKind::Transport, format!("{at}: {what}{note}"))
-            .with_hint(
+        Failure::Connect(no) => (
+            Error::new(ErrorKind::Transport, format!("{at}: {}{note}", no.what)).with_hint(
                 "check the network, and that the base URL or server points at a reachable API",
             ),
-        Failure::Lost(what) if action.idempotent => {
-            Error::new(ErrorKind::Transport, format!("{at}: {what}{note}"))
-                .with_hint("the API did not answer in time; try again later or allow more time")
-        }
-        Failure::Lost(what) => {
+            no,
+        ),
+        Failure::Lost(no) if action.idempotent => (
+            Error::new(ErrorKind::Transport, format!("{at}: {}{note}", no.what))
+                .with_hint("the API did not answer in time; try again later or allow more time"),
+            no,
+        ),
+        Failure::Lost(no) => {
             let mut e = Error::new(
                 ErrorKind::Transport,
-                format!("{at}: {what} after the request was sent: the API may have carried it out"),
+                format!(
+                    "{at}: {} after the request was sent: the API may have carried it out",
+                    no.what
+                ),
             )
             .with_hint(applied_hint(action));
             e.may_be_applied = true;
-            e
+            (e, no)
         }
     };
     e.message = crate::redact::redact(&e.message, secrets);
     e.retryable = true;
+    e.transport = Some(no.failure);
+    e.cause = Some(no.cause);
     Err(e.with_action(&action.id))
 }
 
@@ -718,15 +744,66 @@ fn bytes_text(n: u64) -> String {
     }
 }
 
+/// The failure for an error of the HTTP client, kept as the cause without its URL (which may
+/// carry a key).
 fn transport_failure(e: reqwest::Error) -> Failure {
     let cause = root_cause(&e);
-    if e.is_connect() {
-        Failure::Connect(format!("could not connect ({cause})"))
-    } else if e.is_timeout() {
-        Failure::Lost("timed out".to_owned())
+    let failure = classify(&e);
+    let connect = e.is_connect();
+    let no = |what: String| NoResponse {
+        what,
+        failure,
+        cause: Arc::new(e.without_url()),
+    };
+    if failure == TransportFailure::Timeout {
+        Failure::Lost(no("timed out".to_owned()))
+    } else if connect {
+        Failure::Connect(no(format!("could not connect ({cause})")))
     } else {
-        Failure::Lost(format!("the connection failed ({cause})"))
+        Failure::Lost(no(format!("the connection failed ({cause})")))
     }
+}
+
+/// Which kind of transport failure `e` is, from its chain of causes: a timeout, a TLS error
+/// (rustls' error inside an I/O error), a refused connection (the I/O error's kind), a failed
+/// lookup (hyper's connector says "dns error"), or another connection failure.
+fn classify(e: &reqwest::Error) -> TransportFailure {
+    if e.is_timeout() {
+        return TransportFailure::Timeout;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return TransportFailure::Refused;
+            }
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return TransportFailure::Timeout;
+            }
+            if tls_inside(io) {
+                return TransportFailure::Tls;
+            }
+        }
+        if s.is::<rustls::Error>() {
+            return TransportFailure::Tls;
+        }
+        if s.to_string().starts_with("dns error") {
+            return TransportFailure::Dns;
+        }
+        source = s.source();
+    }
+    TransportFailure::Connection
+}
+
+/// Whether `io` carries a TLS error, directly or in an I/O error it wraps (the TLS connector
+/// wraps rustls' error twice).
+fn tls_inside(io: &std::io::Error) -> bool {
+    io.get_ref().is_some_and(|inner| {
+        inner.is::<rustls::Error>()
+            || inner
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(tls_inside)
+    })
 }
 
 /// The chain of causes (e.g. "dns error: failed to lookup address" or "invalid peer

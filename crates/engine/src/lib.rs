@@ -33,33 +33,53 @@
 //! assert_eq!(request.full_url(true), "https://api.example.com/v1/users/a%20b");
 //! ```
 
-pub mod auth;
-pub mod connector;
-pub mod diagnostic;
+mod auth;
+mod connector;
+mod diagnostic;
 mod encode;
-pub mod error;
-pub mod execute;
-pub mod http;
-pub mod input;
+mod error;
+mod execute;
+mod http;
+mod input;
 mod listing;
 mod load;
 mod meta;
-pub mod origin;
-pub mod paginate;
-pub mod plan;
-pub mod record;
-pub mod redact;
+mod origin;
+mod paginate;
+mod plan;
+mod record;
+mod redact;
 pub mod schema;
 pub mod spec;
-pub mod template;
+mod template;
 
 /// Reading YAML into JSON values with a source map (the `actionspec-yaml` crate).
 pub use actionspec_yaml as yaml;
 
+pub use auth::SecretSlot;
 pub use connector::{Action, Connector};
-pub use diagnostic::{Diagnostic, SpecError};
-pub use error::{Error, ErrorKind, InputViolation, Result};
-pub use execute::{Client, Outcome, Page, Summary};
+pub use diagnostic::{Diagnostic, SpecError, did_you_mean, unknown_name_hint};
+pub use error::{Error, ErrorKind, InputViolation, Result, TransportFailure, diagnostics_json};
+pub use execute::{AuthUsed, Client, Outcome, Page, Summary, install_tls_provider, plural};
+pub use meta::META_SCHEMA;
+pub use paginate::{End, style_inputs as pagination_inputs};
 pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED, RunOptions};
 pub use record::Record;
 pub use redact::Redactor;
+
+/// The engine's limits: time limits, sizes and template budgets applied to every connector and
+/// call. Each is documented where it is defined; [`RunOptions`] overrides the per-call ones.
+pub mod limits {
+    pub use crate::connector::EXAMPLES_FUEL;
+    pub use crate::execute::MAX_JSON_DEPTH;
+    pub use crate::http::{
+        ATTEMPT_TIMEOUT, ATTEMPTS, CONCURRENCY, CONNECT_TIMEOUT, DEADLINE, MAX_REDIRECTS,
+        MAX_RESPONSE_BYTES, MAX_WAIT,
+    };
+    pub use crate::redact::{MIN_ENCODED_LEN, MIN_REDACTED_LEN};
+    pub use crate::template::{
+        MAX_RENDERED_BYTES, MAX_TEMPLATE_LEN, MAX_TEMPLATE_NESTING, MAX_TEMPLATE_OPERATORS,
+        TEMPLATE_FUEL,
+    };
+    pub use actionspec_yaml::MAX_DEPTH as MAX_YAML_DEPTH;
+}

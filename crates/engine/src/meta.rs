@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, article, did_you_mean};
 use crate::yaml::{SourceMap, escape_token};
 
 /// The meta-schema every connector file is validated against (`spec/connector.schema.json`).
-pub const META_SCHEMA: &str = include_str!("../../../spec/connector.schema.json");
+pub const META_SCHEMA: &str = include_str!("../spec/connector.schema.json");
 
 static META_SCHEMA_VALUE: LazyLock<Value> =
     LazyLock::new(|| serde_json::from_str(META_SCHEMA).unwrap_or(Value::Bool(true)));

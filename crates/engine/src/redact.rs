@@ -1,25 +1,6 @@
 //! Redaction: hiding secret values from text that is shown, in every form a secret travels in.
 //!
-//! A secret rarely reaches a message as it was typed. An API echoes the `Authorization: Basic`
-//! header it received (Base64 of `client_id:client_secret`), a form body (`+` for space,
-//! `%2F` for `/`), a URL (`%2f`, lower-case hex), or a JSON error body (`\"`, `\u00e9`). A
-//! [`Redactor`] is built once from the secrets and recognises each of them written:
-//!
-//! - as is;
-//! - percent-encoded, by any encoder: each character may be written as itself or as `%XX` of its
-//!   UTF-8 bytes (upper- or lower-case hex), a space also as `+` (RFC 3986 and
-//!   `application/x-www-form-urlencoded`);
-//! - escaped in a JSON or Rust string: `\"`, `\\`, `\/`, `\n`, `\uXXXX` (surrogate pairs too),
-//!   `\u{X}`;
-//! - in Base64, standard or URL-safe alphabet, with or without padding, at any byte offset inside
-//!   a larger encoded text: the secret's bytes land at one of three alignments, and the
-//!   characters that depend on the secret alone (its *stable core*) are the same whatever
-//!   surrounds it. The Base64 of the secret's form-urlencoded text is searched too, because that
-//!   is what HTTP Basic auth for OAuth 2.0 encodes (RFC 6749 §2.3.1). Those Base64 texts are
-//!   themselves searched in every spelling above (a Basic header inside a URL or a JSON string).
-//!
-//! Only the stable core of an embedded Base64 secret is hidden; the one or two characters on
-//! each side that mix in neighbouring bytes stay.
+//! See [`Redactor`] for the forms recognised.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
@@ -38,14 +19,35 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: impl IntoIterator<Item = S>) -
     Redactor::new(secrets).redact(text)
 }
 
-/// The shortest value [`redact`] hides, in characters.
+/// The shortest value a [`Redactor`] hides, in characters.
 pub const MIN_REDACTED_LEN: usize = 3;
 
 /// The shortest Base64 text searched for, in characters. A shorter stable core (a 3-character
 /// secret at an odd alignment) would hide ordinary words.
 pub const MIN_ENCODED_LEN: usize = 4;
 
-/// Hides a set of secrets, in all their forms (see the [module docs](self)), from text.
+/// Hides a set of secrets, in all their forms, from text.
+///
+/// A secret rarely reaches a message as it was typed. An API echoes the `Authorization: Basic`
+/// header it received (Base64 of `client_id:client_secret`), a form body (`+` for space,
+/// `%2F` for `/`), a URL (`%2f`, lower-case hex), or a JSON error body (`\"`, `\u00e9`). A
+/// [`Redactor`] is built once from the secrets and recognises each of them written:
+///
+/// - as is;
+/// - percent-encoded, by any encoder: each character may be written as itself or as `%XX` of its
+///   UTF-8 bytes (upper- or lower-case hex), a space also as `+` (RFC 3986 and
+///   `application/x-www-form-urlencoded`);
+/// - escaped in a JSON or Rust string: `\"`, `\\`, `\/`, `\n`, `\uXXXX` (surrogate pairs too),
+///   `\u{X}`;
+/// - in Base64, standard or URL-safe alphabet, with or without padding, at any byte offset inside
+///   a larger encoded text: the secret's bytes land at one of three alignments, and the
+///   characters that depend on the secret alone (its *stable core*) are the same whatever
+///   surrounds it. The Base64 of the secret's form-urlencoded text is searched too, because that
+///   is what HTTP Basic auth for OAuth 2.0 encodes (RFC 6749 §2.3.1). Those Base64 texts are
+///   themselves searched in every spelling above (a Basic header inside a URL or a JSON string).
+///
+/// Only the stable core of an embedded Base64 secret is hidden; the one or two characters on
+/// each side that mix in neighbouring bytes stay.
 ///
 /// Build it once per set of secrets: building computes every form (about 20 a secret);
 /// [`Redactor::redact`] is then one pass over the text, trying at each byte only the forms that

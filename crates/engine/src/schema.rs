@@ -12,6 +12,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+pub use crate::input::{compile, input_property_schema, input_schema, json_type, violations};
+
 use indexmap::IndexMap;
 use serde_json::Value;
 

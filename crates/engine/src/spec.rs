@@ -310,8 +310,8 @@ pub struct RateLimit {
 }
 
 /// Time limits, in whole seconds. Absent values take the engine's defaults
-/// ([`crate::execute::CONNECT_TIMEOUT`], [`crate::execute::ATTEMPT_TIMEOUT`],
-/// [`crate::execute::DEADLINE`]).
+/// ([`crate::limits::CONNECT_TIMEOUT`], [`crate::limits::ATTEMPT_TIMEOUT`],
+/// [`crate::limits::DEADLINE`]).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timeouts {

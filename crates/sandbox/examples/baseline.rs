@@ -82,7 +82,7 @@ async fn page(client: reqwest::Client, url: String, key: String) -> Result<Vec<V
 }
 
 async fn list(args: &Args) -> Result<(usize, usize), BoxError> {
-    actionspec_engine::execute::install_tls_provider();
+    actionspec_engine::install_tls_provider();
     let client = reqwest::Client::new();
     let mut out = BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut skips = (0..args.total).step_by(args.page_size);

@@ -60,7 +60,7 @@ fn main() {
     });
     let base = rx.recv().unwrap();
 
-    actionspec_engine::execute::install_tls_provider();
+    actionspec_engine::install_tls_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()

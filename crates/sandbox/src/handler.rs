@@ -567,7 +567,7 @@ fn validate(
     };
     let input = read_inputs(route, params, query, headers, body);
     let violations =
-        actionspec_engine::input::violations(validator, &route.inputs, &Value::Object(input));
+        actionspec_engine::schema::violations(validator, &route.inputs, &Value::Object(input));
     let shown: Vec<String> = violations
         .iter()
         .filter(|v| {

@@ -75,14 +75,14 @@ impl IdGen {
         if !constrained {
             return IdGen::default();
         }
-        let mut schema = actionspec_engine::input::input_property_schema(input);
+        let mut schema = actionspec_engine::schema::input_property_schema(input);
         if let Value::Object(s) = &mut schema {
             // Only the form of one id matters here.
             s.remove("enum");
             s.remove("default");
             s.insert("type".into(), Value::from("string"));
         }
-        let check = actionspec_engine::input::compile(&schema)
+        let check = actionspec_engine::schema::compile(&schema)
             .ok()
             .map(std::sync::Arc::new);
         let kind = if input.format.as_deref() == Some("uuid") {
@@ -311,7 +311,7 @@ mod tests {
     }
 
     fn regex_check(pattern: &str) -> Schema {
-        actionspec_engine::input::compile(&json!({"type": "string", "pattern": pattern})).unwrap()
+        actionspec_engine::schema::compile(&json!({"type": "string", "pattern": pattern})).unwrap()
     }
 
     #[test]

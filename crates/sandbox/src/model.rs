@@ -730,7 +730,7 @@ fn compile_route(
     let parent = route_parent(&segs, op, resource, resources);
 
     let id_input = route_id_input(a, &hint, op, &segs)?;
-    let validator = actionspec_engine::input::compile(a.input_schema()).ok();
+    let validator = actionspec_engine::schema::compile(a.input_schema()).ok();
     let wire_of = |name: &str| {
         spec.inputs
             .iter()

@@ -692,7 +692,7 @@ impl<'a> Generator<'a> {
 
     /// A value of an input's type, within what the input declares (see [`schema_value`]).
     fn input_value(input: &InputSpec, ctx: &mut Ctx) -> Value {
-        let schema = actionspec_engine::input::input_property_schema(input);
+        let schema = actionspec_engine::schema::input_property_schema(input);
         schema_value("", &schema, ctx, 0)
     }
 

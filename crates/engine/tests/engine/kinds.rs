@@ -3,7 +3,7 @@
 //! links, a next link to another origin (an error naming both, records kept, no credential
 //! sent), a repeated cursor (a loop error) and a missing cursor field.
 
-use actionspec_engine::paginate::End;
+use actionspec_engine::End;
 use actionspec_engine::{Client, Config, Connector, Error, ErrorKind, Page, RunOptions, Summary};
 use secrecy::SecretString;
 use serde_json::{Value, json};

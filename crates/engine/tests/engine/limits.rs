@@ -3,9 +3,9 @@
 //! snapshotted like the fixtures of `tests/fixtures/invalid/`. Also: the shipped connectors stay
 //! far below every limit.
 
-use actionspec_engine::connector::EXAMPLES_FUEL;
-use actionspec_engine::template::{MAX_TEMPLATE_NESTING, MAX_TEMPLATE_OPERATORS, TEMPLATE_FUEL};
-use actionspec_engine::yaml::MAX_DEPTH;
+use actionspec_engine::limits::EXAMPLES_FUEL;
+use actionspec_engine::limits::MAX_YAML_DEPTH as MAX_DEPTH;
+use actionspec_engine::limits::{MAX_TEMPLATE_NESTING, MAX_TEMPLATE_OPERATORS, TEMPLATE_FUEL};
 use actionspec_engine::{Connector, SpecError};
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actionspec_engine::paginate::End;
+use actionspec_engine::End;
 use actionspec_engine::{Client, Error, ErrorKind, RunOptions, Summary};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};

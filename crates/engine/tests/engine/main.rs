@@ -17,4 +17,5 @@ mod regressions;
 mod resilience;
 mod safety;
 mod slack;
+mod transport;
 mod wire_kinds;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::common;
 
 fn schema() -> Value {
-    serde_json::from_str(actionspec_engine::connector::META_SCHEMA).unwrap()
+    serde_json::from_str(actionspec_engine::META_SCHEMA).unwrap()
 }
 
 fn schema_fields(schema: &Value, def: &str) -> Vec<String> {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actionspec_engine::auth::SecretSlot;
+use actionspec_engine::SecretSlot;
 use actionspec_engine::spec::ClientAuth;
 use actionspec_engine::{Client, Config, Connector, ErrorKind};
 use secrecy::SecretString;

@@ -58,7 +58,7 @@ pub async fn run(
 
 /// A plain HTTP client, to look at the wire.
 pub fn http() -> reqwest::Client {
-    actionspec_engine::execute::install_tls_provider();
+    actionspec_engine::install_tls_provider();
     reqwest::Client::new()
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use actionspec_engine::auth::SecretSlot;
+use actionspec_engine::SecretSlot;
 use actionspec_engine::{Client, Config};
 use actionspec_sandbox::Options;
 use secrecy::SecretString;

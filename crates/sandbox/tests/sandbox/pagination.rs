@@ -123,8 +123,5 @@ async fn a_list_without_a_total_ends_on_an_empty_page() {
     // `commands=1` did not keep).
     assert_eq!(pages, [100, 19, 0]);
     assert_eq!(summary.total, None);
-    assert_eq!(
-        summary.end,
-        Some(actionspec_engine::paginate::End::EmptyPage)
-    );
+    assert_eq!(summary.end, Some(actionspec_engine::End::EmptyPage));
 }
