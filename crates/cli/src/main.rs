@@ -665,19 +665,8 @@ fn report_secondary(auth: Option<&actionspec_engine::AuthUsed>) {
 }
 
 fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<(), Failure> {
-    let Some(check) = &c.spec.health_check else {
-        return Err(Error::new(
-            ErrorKind::Usage,
-            format!("connector `{}` declares no health check", c.spec.key),
-        )
-        .with_hint(
-            "add `health_check: { action: <read-only action>, input: {...} }` to the connector",
-        )
-        .into());
-    };
-    let action = c.action(&check.action)?;
+    let (action, input) = c.health_check_call()?;
     let config = config_for(c, target, Vec::new())?;
-    let input = Value::Object(check.input.clone());
     c.plan(action, &input, &config, Mode::Execute)
         .map_err(|e| credentials_help(e, target))?;
     // A check must prove the current credentials: never a token cached from earlier ones.
@@ -686,7 +675,7 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<(), Fai
         ..target.clone()
     })?;
     let runtime = runtime()?;
-    let outcome = runtime.block_on(c.run(&client, action, &input, &config))?;
+    let outcome = runtime.block_on(c.check_auth(&client, &config))?;
     report_secondary(outcome.auth.as_ref());
     let auth = outcome.auth.as_ref();
     let report = json!({

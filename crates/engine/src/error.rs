@@ -135,6 +135,7 @@ impl TransportFailure {
 
 /// One input violation, found before any request was made.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct InputViolation {
     /// JSON pointer into the input (`/limit`, `/attributes/0/name`; `""` for the whole input).
     pub pointer: String,

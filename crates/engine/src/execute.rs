@@ -24,6 +24,7 @@ const BODY_EXCERPT: usize = 200;
 
 /// The uniform result of an action.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The HTTP status.
     pub status: u16,
@@ -45,6 +46,7 @@ pub struct Outcome {
 
 /// Which auth method, and which client secret, a request used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AuthUsed {
     /// The auth method's name in the connector.
     pub method: String,
@@ -96,6 +98,7 @@ pub struct Page {
 
 /// What `run_all` did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Pages fetched.
     pub pages: u64,
@@ -132,6 +135,39 @@ impl Connector {
         config: &Config,
     ) -> Result<Outcome> {
         self.run_at(client, action, input, None, config).await
+    }
+
+    /// Checks that `config`'s credentials work: runs the connector's `health_check` action (a
+    /// read the connector names) with its declared input. The outcome's
+    /// [`Outcome::auth`] says which auth method, and which client secret, was used.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Usage`] when the connector declares no health check; otherwise as
+    /// [`Connector::run`] (an [`ErrorKind::Auth`] error when the credentials are missing or
+    /// refused).
+    pub async fn check_auth(&self, client: &Client, config: &Config) -> Result<Outcome> {
+        let (action, input) = self.health_check_call()?;
+        self.run(client, action, &input, config).await
+    }
+
+    /// The health-check action and its input.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Usage`] when the connector declares no health check.
+    pub fn health_check_call(&self) -> Result<(&Action, Value)> {
+        let Some(check) = &self.spec.health_check else {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("connector `{}` declares no health check", self.spec.key),
+            )
+            .with_hint(
+                "add `health_check: { action: <read-only action>, input: {...} }` to the connector",
+            ));
+        };
+        Ok((
+            self.action(&check.action)?,
+            Value::Object(check.input.clone()),
+        ))
     }
 
     /// [`Connector::run`], for a page of a next-URL kind at `url` (as the API gave it), on the

@@ -189,6 +189,7 @@ impl Body {
 
 /// A fully rendered HTTP request.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// HTTP method.
     pub method: crate::spec::Method,

@@ -18,6 +18,7 @@ mod limits;
 mod listing;
 mod live;
 mod okta;
+mod packaging;
 mod safety;
 mod sandbox;
 mod secrets;
