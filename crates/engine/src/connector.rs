@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, article, did_you_mean, unknown_name_hint};
 use crate::input;
+use crate::path::{PathError, PathTemplate};
 use crate::spec::{
     ActionSpec, AuthType, BodyFormat, ConnectorSpec, EncodingStyle, InputSpec, Method,
     PaginationStyle, Placement,
@@ -46,13 +47,7 @@ fn next_load() -> u64 {
     LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// One part of a path template.
-#[derive(Debug, Clone)]
-pub(crate) enum PathPart {
-    Literal(String),
-    /// A `{name}` placeholder: the id of the input whose value fills the segment.
-    Placeholder(String),
-}
+pub(crate) use crate::path::PathPart;
 
 /// A loaded action: its spec and markers at once; its input schema, validator, path and
 /// templates when first needed (at load already for [`Connector::from_yaml`]).
@@ -277,18 +272,27 @@ pub(crate) fn build(
     }
 }
 
-/// A diagnostic at `pointer` of the file `map` describes: on its key when `on_key` (and it has
-/// one), else on its value.
+/// Which part of a YAML node a diagnostic underlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    /// The member's key (`id:` of a misnamed member), where it has one.
+    Key,
+    /// The value.
+    Value,
+}
+
+/// A diagnostic at `pointer` of the file `map` describes, underlining `mark` (the value when
+/// the node has no key).
 pub(crate) fn located(
     map: &SourceMap,
     pointer: &str,
-    on_key: bool,
+    mark: Mark,
     title: String,
     label: &str,
     hint: Option<String>,
 ) -> Diagnostic {
     let span = map.locate(pointer).map(|l| {
-        if on_key {
+        if mark == Mark::Key {
             l.key.unwrap_or(l.value)
         } else {
             l.value
@@ -355,13 +359,13 @@ impl Loader<'_> {
     fn error(
         &mut self,
         pointer: &str,
-        on_key: bool,
+        mark: Mark,
         title: String,
         label: &str,
         hint: Option<String>,
     ) {
         self.diags
-            .push(located(self.map, pointer, on_key, title, label, hint));
+            .push(located(self.map, pointer, mark, title, label, hint));
     }
 
     fn compile(&mut self, file: &str, spec: ConnectorSpec) -> Connector {
@@ -373,7 +377,7 @@ impl Loader<'_> {
             );
             self.error(
                 "/default_server",
-                false,
+                Mark::Value,
                 format!("unknown server `{}`", spec.default_server),
                 "not a key of `servers`",
                 Some(hint),
@@ -399,7 +403,7 @@ impl Loader<'_> {
                 };
                 self.error(
                     &pointer,
-                    true,
+                    Mark::Key,
                     format!("pagination style `{name}`: {problem}"),
                     "here",
                     Some("see the pagination kinds in docs/connector-format.md".into()),
@@ -415,6 +419,7 @@ impl Loader<'_> {
                 inputs: &[],
                 credentials: &plain,
                 secret_credentials: &secret,
+                names: &[],
             };
             let pointer = format!("/headers/{}", escape_token(name));
             if let Some(t) = self.template(&pointer, &Value::String(template.clone()), &scope) {
@@ -453,7 +458,7 @@ impl Loader<'_> {
             );
             self.error(
                 "/health_check/action",
-                false,
+                Mark::Value,
                 format!("health check names unknown action `{}`", check.action),
                 "not an action",
                 Some(hint),
@@ -469,7 +474,7 @@ impl Loader<'_> {
             };
             self.error(
                 "/health_check/action",
-                false,
+                Mark::Value,
                 format!(
                     "health check action `{}` is {what} ({} {})",
                     check.action,
@@ -527,14 +532,14 @@ impl Loader<'_> {
                     );
                     self.error(
                         &pointer,
-                        false,
+                        Mark::Value,
                         format!("auth method `{name}` uses unknown credential `{credential}`"),
                         "not a key of `credentials`",
                         Some(hint),
                     );
                 }
                 Some(c) if !c.secret && key != "client_id" => {
-                    self.error(&pointer, false, format!("auth method `{name}` sends credential `{credential}`, which is not marked secret"), "not secret", Some("add `secret: true` to the credential so it is never printed or logged".into()));
+                    self.error(&pointer, Mark::Value, format!("auth method `{name}` sends credential `{credential}`, which is not marked secret"), "not secret", Some("add `secret: true` to the credential so it is never printed or logged".into()));
                 }
                 Some(_) => {}
             }
@@ -554,7 +559,7 @@ impl Loader<'_> {
             if present.get(key).is_some() {
                 self.error(
                     &format!("{base}/{key}"),
-                    true,
+                    Mark::Key,
                     format!(
                         "`{key}` does not apply to auth method `{name}` of type `{}`",
                         present["type"].as_str().unwrap_or_default()
@@ -565,12 +570,12 @@ impl Loader<'_> {
             }
         }
         if auth.kind == AuthType::Basic && auth.username.is_none() && auth.password.is_none() {
-            self.error(&format!("{base}/type"), false, format!("auth method `{name}` of type `basic` names no credential"), "basic without credentials", Some("add `username: <credential>` (and `password: <credential>` unless the API takes an empty password)".into()));
+            self.error(&format!("{base}/type"), Mark::Value, format!("auth method `{name}` of type `basic` names no credential"), "basic without credentials", Some("add `username: <credential>` (and `password: <credential>` unless the API takes an empty password)".into()));
         }
         if auth.kind == AuthType::Oauth2ClientCredentials
             && !spec.servers.values().any(|s| s.token_url.is_some())
         {
-            self.error(&format!("{base}/type"), false, format!("auth method `{name}` needs a token endpoint, but no server declares `token_url`"), "OAuth 2.0 without a token URL", Some("add `token_url: https://…/oauth2/token` to each server that supports it".into()));
+            self.error(&format!("{base}/type"), Mark::Value, format!("auth method `{name}` needs a token endpoint, but no server declares `token_url`"), "OAuth 2.0 without a token URL", Some("add `token_url: https://…/oauth2/token` to each server that supports it".into()));
         }
     }
 
@@ -592,7 +597,7 @@ impl Loader<'_> {
         if url::Url::parse(&sample).is_err() {
             self.error(
                 &format!("{base}/url"),
-                false,
+                Mark::Value,
                 format!("server `{name}` has an invalid URL"),
                 "not an absolute URL",
                 Some("write a full URL such as https://api.example.com/v1".into()),
@@ -602,7 +607,7 @@ impl Loader<'_> {
             if !server.variables.contains_key(p) {
                 self.error(
                     &format!("{base}/url"),
-                    false,
+                    Mark::Value,
                     format!("server `{name}`: `{{{p}}}` in the URL has no variable"),
                     "undeclared variable",
                     Some(format!(
@@ -616,7 +621,7 @@ impl Loader<'_> {
             if !placeholders.contains(var) {
                 self.error(
                     &pointer,
-                    true,
+                    Mark::Key,
                     format!("server `{name}`: variable `{var}` is not used in the URL"),
                     "unused variable",
                     Some(format!(
@@ -633,7 +638,7 @@ impl Loader<'_> {
                     );
                     self.error(
                         &format!("{pointer}/credential"),
-                        false,
+                        Mark::Value,
                         format!(
                             "server `{name}`: variable `{var}` uses unknown credential `{}`",
                             v.credential
@@ -643,7 +648,7 @@ impl Loader<'_> {
                     );
                 }
                 Some(c) if c.secret => {
-                    self.error(&format!("{pointer}/credential"), false, format!("server `{name}`: variable `{var}` takes secret credential `{}`, but a URL is shown in dry runs and errors", v.credential), "secret in a URL", Some("fill URL variables from credentials that are not secret (a domain, a region)".into()));
+                    self.error(&format!("{pointer}/credential"), Mark::Value, format!("server `{name}`: variable `{var}` takes secret credential `{}`, but a URL is shown in dry runs and errors", v.credential), "secret in a URL", Some("fill URL variables from credentials that are not secret (a domain, a region)".into()));
                 }
                 Some(_) => {}
             }
@@ -688,7 +693,7 @@ impl Loader<'_> {
             if ENGINE_HEADERS.contains(&lower.as_str()) {
                 self.error(
                     &pointer,
-                    true,
+                    Mark::Key,
                     format!("header `{header}` is the HTTP layer's to set"),
                     "engine-owned header",
                     Some("remove it: the engine writes it for every request".into()),
@@ -696,7 +701,7 @@ impl Loader<'_> {
             } else if let Some((_, method)) = auth_headers.iter().find(|(h, _)| *h == lower) {
                 self.error(
                     &pointer,
-                    true,
+                    Mark::Key,
                     format!("header `{header}` is set by auth method `{method}`"),
                     "auth header",
                     Some(
@@ -725,7 +730,7 @@ impl Loader<'_> {
         if let Some(problem) = problem {
             self.error(
                 &format!("{base}/style"),
-                true,
+                Mark::Key,
                 format!("input `{id}`: {problem}"),
                 "style not applicable",
                 Some("remove `style`, or change it".into()),
@@ -745,7 +750,7 @@ impl Loader<'_> {
                 for issue in issues {
                     self.error(
                         &format!("{pointer}{}", issue.pointer),
-                        false,
+                        Mark::Value,
                         issue.message,
                         "in this template",
                         issue.hint,
@@ -823,7 +828,7 @@ impl Loader<'_> {
                     unknown_name_hint(h, "default header", spec.headers.keys().map(String::as_str));
                 self.error(
                     &format!("{base}/omit_headers/{i}"),
-                    false,
+                    Mark::Value,
                     format!("`omit_headers` names `{h}`, which is not a default header"),
                     "not in the top-level `headers`",
                     Some(hint),
@@ -853,7 +858,7 @@ impl Loader<'_> {
     ) -> Vec<PathPart> {
         let tool = format!("{}_{id}", spec.key);
         if tool.len() > 64 {
-            self.error(base, true, format!("tool name `{tool}` is longer than 64 characters"), "action id too long", Some("agent tool names are `{connector}_{action}` and must fit ^[a-zA-Z0-9_-]{1,64}$: shorten the action id".into()));
+            self.error(base, Mark::Key, format!("tool name `{tool}` is longer than 64 characters"), "action id too long", Some("agent tool names are `{connector}_{action}` and must fit ^[a-zA-Z0-9_-]{1,64}$: shorten the action id".into()));
         }
 
         // Path parameters ↔ `in: path` inputs.
@@ -871,14 +876,14 @@ impl Loader<'_> {
         for (input_id, input) in &a.inputs {
             if input.placement == Placement::Path {
                 if !used.contains(&input_id.as_str()) {
-                    self.error(&format!("{base}/inputs/{}/in", escape_token(input_id)), false, format!("input `{input_id}` is placed in the path, but the path `{}` has no `{{{}}}`", a.path, input.wire_name(input_id)), "placed in the path", Some(format!("add `{{{}}}` to the path, or place the input elsewhere", input.wire_name(input_id))));
+                    self.error(&format!("{base}/inputs/{}/in", escape_token(input_id)), Mark::Value, format!("input `{input_id}` is placed in the path, but the path `{}` has no `{{{}}}`", a.path, input.wire_name(input_id)), "placed in the path", Some(format!("add `{{{}}}` to the path, or place the input elsewhere", input.wire_name(input_id))));
                 }
                 if input.kind != crate::spec::InputType::String
                     && input.kind != crate::spec::InputType::Integer
                 {
                     self.error(
                         &format!("{base}/inputs/{}/type", escape_token(input_id)),
-                        false,
+                        Mark::Value,
                         format!("path input `{input_id}` must be a string or an integer"),
                         "not a scalar",
                         None,
@@ -887,7 +892,7 @@ impl Loader<'_> {
                 if !input.required {
                     self.error(
                         &format!("{base}/inputs/{}", escape_token(input_id)),
-                        true,
+                        Mark::Key,
                         format!("path input `{input_id}` must be required"),
                         "optional path input",
                         Some("add `required: true`: a path cannot have an empty segment".into()),
@@ -900,7 +905,7 @@ impl Loader<'_> {
             {
                 self.error(
                     &format!("{base}/inputs/{}", escape_token(input_id)),
-                    true,
+                    Mark::Key,
                     format!("input `{input_id}` is not a valid header name"),
                     "invalid header name",
                     Some("set `name:` to a valid HTTP header name".into()),
@@ -939,7 +944,7 @@ impl Loader<'_> {
                     );
                     self.error(
                         &format!("{base}/pagination"),
-                        false,
+                        Mark::Value,
                         format!("action `{id}` uses unknown pagination style `{name}`"),
                         "not a key of `pagination`",
                         Some(hint),
@@ -972,10 +977,10 @@ impl Loader<'_> {
             Some(i) if i.kind == kind => {}
             Some(i) => {
                 let pointer = format!("{base}/inputs/{}/type", escape_token(input_id));
-                self.error(&pointer, false, format!("pagination style `{name}` ({kind_name} pagination) sends {t} values in input `{input_id}` ({role}), but action `{id}` declares it as {}", article(i.kind.as_str())), "wrong type for the pagination kind", Some(format!("make it `type: {t}` if the API takes {t}s here; otherwise choose the pagination kind that matches the API: {}", crate::spec::PaginationType::ALL.iter().map(|k| format!("`{}`", k.as_str())).collect::<Vec<_>>().join(", "))));
+                self.error(&pointer, Mark::Value, format!("pagination style `{name}` ({kind_name} pagination) sends {t} values in input `{input_id}` ({role}), but action `{id}` declares it as {}", article(i.kind.as_str())), "wrong type for the pagination kind", Some(format!("make it `type: {t}` if the API takes {t}s here; otherwise choose the pagination kind that matches the API: {}", crate::spec::PaginationType::ALL.iter().map(|k| format!("`{}`", k.as_str())).collect::<Vec<_>>().join(", "))));
             }
             None => {
-                self.error(&format!("{base}/pagination"), false, format!("pagination style `{name}` ({kind_name} pagination) needs {} input `{input_id}` ({role}), which action `{id}` does not declare", article(t)), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
+                self.error(&format!("{base}/pagination"), Mark::Value, format!("pagination style `{name}` ({kind_name} pagination) needs {} input `{input_id}` ({role}), which action `{id}` does not declare", article(t)), "pagination used here", Some(format!("declare `{input_id}: {{ type: {t}, in: query }}` in the action's inputs")));
             }
         }
     }
@@ -994,6 +999,7 @@ impl Loader<'_> {
             inputs: &input_ids,
             credentials: plain,
             secret_credentials: secret,
+            names: &[],
         };
         let mut headers = Vec::new();
         for (name, t) in &a.headers {
@@ -1022,7 +1028,7 @@ impl Loader<'_> {
         if a.body.is_some() && a.method == Method::Get {
             self.error(
                 &format!("{base}/body"),
-                true,
+                Mark::Key,
                 format!("action `{id}` is a GET and cannot have a body"),
                 "body on a GET",
                 None,
@@ -1031,7 +1037,7 @@ impl Loader<'_> {
         if a.method == Method::Get && a.inputs.values().any(|i| i.placement == Placement::Body) {
             self.error(
                 &format!("{base}/method"),
-                false,
+                Mark::Value,
                 format!("action `{id}` is a GET but has `in: body` inputs"),
                 "GET has no body",
                 Some("place the inputs in the query, or use POST".into()),
@@ -1053,7 +1059,7 @@ impl Loader<'_> {
             Err(e) => {
                 self.error(
                     &format!("{base}/inputs"),
-                    true,
+                    Mark::Key,
                     format!("the inputs of action `{id}` do not form a valid JSON Schema: {e}"),
                     "invalid input schema",
                     Some("check `pattern`, `items`, `properties` and `format`".into()),
@@ -1068,7 +1074,7 @@ impl Loader<'_> {
                     let pointer = format!("{base}/examples/{n}/input{}", violation.pointer);
                     self.error(
                         &pointer,
-                        true,
+                        Mark::Key,
                         format!(
                             "example {} of action `{id}` is not a valid input: {}",
                             n + 1,
@@ -1091,7 +1097,7 @@ impl Loader<'_> {
         match (a.read_only, &a.read_only_reason) {
             (Some(true), None) if writes => self.error(
                 &format!("{base}/read_only"),
-                true,
+                Mark::Key,
                 format!(
                     "action `{id}` is a {} marked `read_only: true` without a reason",
                     a.method.as_str()
@@ -1102,7 +1108,7 @@ impl Loader<'_> {
             (Some(true), Some(_)) if writes => {}
             (_, Some(_)) => self.error(
                 &format!("{base}/read_only_reason"),
-                true,
+                Mark::Key,
                 format!(
                     "`read_only_reason` on action `{id}` explains nothing: it applies to a POST, PUT, PATCH or DELETE marked `read_only: true`"
                 ),
@@ -1113,68 +1119,52 @@ impl Loader<'_> {
         }
     }
 
-    /// Parses `/a/{b}/c` into parts, checking each `{name}` against the `in: path` inputs.
+    /// Parses `/a/{b}/c` into parts ([`PathTemplate::parse`]), reporting each `{name}` without
+    /// an `in: path` input.
     fn path(&mut self, base: &str, a: &ActionSpec) -> Vec<PathPart> {
-        let mut parts = Vec::new();
-        let mut rest = a.path.as_str();
         let pointer = format!("{base}/path");
-        while let Some(open) = rest.find('{') {
-            if open > 0 {
-                parts.push(PathPart::Literal(rest[..open].to_owned()));
-            }
-            let Some(close) = rest[open..].find('}') else {
-                self.error(
+        let (template, errors) = PathTemplate::parse_all(&a.path, &a.inputs);
+        for e in errors {
+            match e {
+                PathError::NoInput { name } => self.placeholder_without_input(&pointer, a, &name),
+                _ => self.error(
                     &pointer,
-                    false,
+                    Mark::Value,
                     format!("unclosed `{{` in path `{}`", a.path),
                     "unclosed placeholder",
                     Some("write placeholders as `{name}`".into()),
-                );
-                return parts;
-            };
-            let name = &rest[open + 1..open + close];
-            let input = a
-                .inputs
-                .iter()
-                .find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == name);
-            match input {
-                Some((id, _)) => parts.push(PathPart::Placeholder(id.clone())),
-                None => {
-                    let path_inputs = path_input_names(&a.inputs);
-                    let hint = match did_you_mean(name, a.inputs.keys().map(String::as_str)) {
-                        Some(best)
-                            if a.inputs
-                                .get(best)
-                                .is_some_and(|i| i.placement != Placement::Path) =>
-                        {
-                            format!(
-                                "input `{best}` exists but is not placed in the path: set `in: path` on it"
-                            )
-                        }
-                        Some(best) => format!("did you mean `{best}`?"),
-                        None if path_inputs.is_empty() => format!(
-                            "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs"
-                        ),
-                        None => format!(
-                            "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs (declared path inputs: {})",
-                            path_inputs.join(", ")
-                        ),
-                    };
-                    self.error(
-                        &pointer,
-                        false,
-                        format!("path placeholder `{{{name}}}` has no `in: path` input"),
-                        "placeholder without an input",
-                        Some(hint),
-                    );
-                }
+                ),
             }
-            rest = &rest[open + close + 1..];
         }
-        if !rest.is_empty() {
-            parts.push(PathPart::Literal(rest.to_owned()));
-        }
-        parts
+        template.parts().to_vec()
+    }
+
+    fn placeholder_without_input(&mut self, pointer: &str, a: &ActionSpec, name: &str) {
+        let path_inputs = path_input_names(&a.inputs);
+        let hint = match did_you_mean(name, a.inputs.keys().map(String::as_str)) {
+            Some(best)
+                if a.inputs
+                    .get(best)
+                    .is_some_and(|i| i.placement != Placement::Path) =>
+            {
+                format!("input `{best}` exists but is not placed in the path: set `in: path` on it")
+            }
+            Some(best) => format!("did you mean `{best}`?"),
+            None if path_inputs.is_empty() => format!(
+                "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs"
+            ),
+            None => format!(
+                "declare `{name}: {{ type: string, in: path, required: true }}` in the action's inputs (declared path inputs: {})",
+                path_inputs.join(", ")
+            ),
+        };
+        self.error(
+            pointer,
+            Mark::Value,
+            format!("path placeholder `{{{name}}}` has no `in: path` input"),
+            "placeholder without an input",
+            Some(hint),
+        );
     }
 }
 

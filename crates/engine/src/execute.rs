@@ -314,7 +314,7 @@ impl Connector {
     ) -> Result<()> {
         let status = exchange.raw.status;
         if !(200..300).contains(&status) {
-            let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+            let at = format!("{} {}", request.method.as_str(), request.full_url());
             return Err(self.status_error(action, &at, exchange, secrets));
         }
         if !action.spec.success.is_empty() && !action.spec.success.contains(&status) {
@@ -357,7 +357,7 @@ impl Connector {
             (Some(c), None) => c.clone(),
             (None, None) => "no reason given".to_owned(),
         };
-        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+        let at = format!("{} {}", request.method.as_str(), request.full_url());
         let mut e = Error::new(
             kind,
             scrub(
@@ -382,7 +382,7 @@ impl Connector {
         why: &str,
         secrets: &[String],
     ) -> Error {
-        let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+        let at = format!("{} {}", request.method.as_str(), request.full_url());
         Error::new(
             ErrorKind::Upstream,
             scrub(&format!("{at} answered {status} {why}"), secrets),
@@ -592,7 +592,7 @@ fn next_url(
     request: &HttpRequest,
     in_body: Option<Value>,
 ) -> Option<String> {
-    let base = url::Url::parse(&request.full_url(false)).ok()?;
+    let base = url::Url::parse(&request.wire_url()).ok()?;
     if style.next_url.is_some() {
         let text = in_body?;
         let text = text.as_str().filter(|s| !s.is_empty())?;
@@ -883,7 +883,7 @@ fn no_records(style: &PaginationStyle, request: &HttpRequest, action: &Action) -
         format!(
             "{} {}: the response has no record array at `{}`",
             request.method.as_str(),
-            request.full_url(true),
+            request.full_url(),
             if style.records.is_empty() {
                 "the top level"
             } else {

@@ -369,7 +369,7 @@ fn finish(
         }
         Err(f) => f,
     };
-    let at = format!("{} {}", request.method.as_str(), request.full_url(true));
+    let at = format!("{} {}", request.method.as_str(), request.full_url());
     let note = gave_up.map(|g| format!(" ({g})")).unwrap_or_default();
     let (mut e, no) = match failure {
         Failure::Final(e) => return Err(e),
@@ -561,7 +561,7 @@ async fn follow(
             format!(
                 "{} {}: more than {MAX_REDIRECTS} redirects",
                 request.method.as_str(),
-                request.full_url(true)
+                request.full_url()
             ),
         )
         .with_hint("the API redirects in a loop; check the base URL or server"),
@@ -588,7 +588,7 @@ fn redirected(
                 &format!(
                     "{} {} answered {} and the redirect was refused: {why}",
                     request.method.as_str(),
-                    request.full_url(true),
+                    request.full_url(),
                     raw.status
                 ),
                 secrets,

@@ -43,7 +43,7 @@
 //! let request = connector
 //!     .plan(action, &json!({"id": "a b"}), &Config::default(), Mode::DryRun)
 //!     .expect("valid input");
-//! assert_eq!(request.full_url(true), "https://api.example.com/v1/users/a%20b");
+//! assert_eq!(request.full_url(), "https://api.example.com/v1/users/a%20b");
 //! ```
 //!
 //! **Run an action** (one call; for a list action, one page with the input of the next),
@@ -108,6 +108,7 @@ mod load;
 mod meta;
 mod origin;
 mod paginate;
+pub mod path;
 mod plan;
 mod record;
 mod redact;
@@ -128,6 +129,7 @@ pub use paginate::{End, style_inputs as pagination_inputs};
 pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED, RunOptions};
 pub use record::Record;
 pub use redact::Redactor;
+pub use template::{JsonTemplate, TemplateIssue};
 
 /// The engine's limits: time limits, sizes and template budgets applied to every connector and
 /// call. Each is documented where it is defined; [`RunOptions`] overrides the per-call ones.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::connector::{Checks, Connector, EXAMPLES_FUEL, build, located, salvage, sort};
+use crate::connector::{Checks, Connector, EXAMPLES_FUEL, Mark, build, located, salvage, sort};
 use crate::diagnostic::{Diagnostic, SpecError};
 use crate::meta::meta_schema_diagnostics;
 use crate::plan::{Config, Mode};
@@ -158,7 +158,7 @@ fn plan_examples(c: &Connector, map: &SourceMap) -> Vec<Diagnostic> {
                 diags.push(located(
                     map,
                     &pointer,
-                    true,
+                    Mark::Key,
                     title,
                     "not planned",
                     Some(hint),
@@ -176,7 +176,7 @@ fn plan_examples(c: &Connector, map: &SourceMap) -> Vec<Diagnostic> {
             diags.push(located(
                 map,
                 &pointer,
-                true,
+                Mark::Key,
                 format!(
                     "example {} of action `{}` cannot be planned: {detail}",
                     n + 1,

@@ -246,9 +246,29 @@ fn shown_form(pairs: &[(String, Param)]) -> String {
         .join("&")
 }
 
+/// How a URL's query values are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Secrets as [`REDACTED`].
+    Redacted,
+    /// As sent.
+    AsSent,
+}
+
 impl HttpRequest {
-    /// The URL with the encoded query string.
-    pub fn full_url(&self, shown: bool) -> String {
+    /// The URL with the encoded query string, secret query values as [`REDACTED`]: the URL a
+    /// dry run shows.
+    pub fn full_url(&self) -> String {
+        self.url_with(Shown::Redacted)
+    }
+
+    /// The URL with the encoded query string and every value as sent: never shown.
+    pub(crate) fn wire_url(&self) -> String {
+        self.url_with(Shown::AsSent)
+    }
+
+    fn url_with(&self, values: Shown) -> String {
+        let shown = values == Shown::Redacted;
         match url::Url::parse(&self.url) {
             Ok(mut u) => {
                 if !self.query.is_empty() {
@@ -307,7 +327,7 @@ impl HttpRequest {
         });
         ShownRequest {
             method: self.method.as_str(),
-            url: hide(&self.full_url(true)),
+            url: hide(&self.full_url()),
             headers,
             body,
         }

@@ -84,6 +84,8 @@ pub struct Scope<'a> {
     pub credentials: &'a [&'a str],
     /// Secret credential names (referring to one is an error with its own message).
     pub secret_credentials: &'a [&'a str],
+    /// Other top-level names a template may use (a [`JsonTemplate`]'s names).
+    pub names: &'a [&'a str],
 }
 
 const RESULT_VAR: &str = "__actionspec_value";
@@ -414,6 +416,49 @@ fn render_error(e: minijinja::Error) -> String {
     }
 }
 
+/// A JSON value whose strings are templates (minijinja, the syntax of every connector template)
+/// over a fixed set of top-level names, compiled once: the sandbox's `error_body`
+/// (`{"error": "{{ code }}", "status": "{{ status }}"}`). A string that is exactly one
+/// `{{ expr }}` keeps the expression's JSON type; a member rendering to nothing is left out.
+/// Renders share the limits of connector templates ([`TEMPLATE_FUEL`], [`MAX_RENDERED_BYTES`]).
+#[derive(Debug)]
+pub struct JsonTemplate {
+    set: TemplateSet,
+    template: ValueTemplate,
+}
+
+impl JsonTemplate {
+    /// Compiles every string in `value`; templates may use `names` only.
+    ///
+    /// # Errors
+    /// Every syntax error and every reference to another name, each with its JSON pointer
+    /// relative to `value`.
+    pub fn compile(value: &Value, names: &[&str]) -> Result<JsonTemplate, Vec<TemplateIssue>> {
+        let mut set = TemplateSet::new();
+        let scope = Scope {
+            inputs: &[],
+            credentials: &[],
+            secret_credentials: &[],
+            names,
+        };
+        let template = set.compile_value(value, &scope)?;
+        Ok(JsonTemplate { set, template })
+    }
+
+    /// Renders against `context`, an object of the names' values (`Null` when everything
+    /// renders to nothing).
+    ///
+    /// # Errors
+    /// A runtime error of a template, running out of fuel, or a value over the size limit.
+    pub fn render(&self, context: &Value) -> Result<Value, String> {
+        let context = minijinja::Value::from(minijinja::value::Serde(context));
+        Ok(self
+            .set
+            .render(&self.template, &context)?
+            .unwrap_or(Value::Null))
+    }
+}
+
 /// `Some(expr)` when `s` is exactly one `{{ expr }}` (surrounding whitespace allowed).
 fn single_expression(s: &str) -> Option<&str> {
     let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
@@ -594,6 +639,15 @@ fn check_reference(var: &str, scope: &Scope<'_>) -> Result<(), (String, Option<S
                 scope.credentials.iter().copied(),
             )),
         )),
+        (other, _) if scope.names.contains(&other) => Ok(()),
+        (other, _) if !scope.names.is_empty() => Err((
+            format!("template refers to unknown variable `{other}`"),
+            Some(crate::diagnostic::unknown_name_hint(
+                other,
+                "name",
+                scope.names.iter().copied(),
+            )),
+        )),
         (other, _) => Err((
             format!("template refers to unknown variable `{other}`"),
             Some("templates can use `input.<name>` and `credentials.<name>`".to_owned()),
@@ -611,6 +665,7 @@ mod tests {
             inputs: &["op", "id", "count", "flag", "items"],
             credentials: &["org_id"],
             secret_credentials: &["api_key"],
+            names: &[],
         }
     }
 

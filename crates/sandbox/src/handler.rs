@@ -8,7 +8,7 @@ use bytes::Bytes;
 use hyper::HeaderMap;
 use serde_json::{Map, Value};
 
-use crate::model::{Op, Route, Seg, typed};
+use crate::model::{Op, Route, path_params, typed};
 use crate::query;
 use crate::reply::{Reply, set_pointer, splice};
 use crate::rng::{Rng, hash};
@@ -539,12 +539,10 @@ fn referenced_ids(
         return Vec::new();
     };
     match spec.placement {
-        Placement::Path => route
-            .segs
-            .iter()
-            .filter(|s| matches!(s, Seg::Param(_)))
+        Placement::Path => path_params(&route.segs)
+            .into_iter()
             .zip(params)
-            .filter(|(s, _)| **s == Seg::Param(input.to_owned()))
+            .filter(|(id, _)| *id == input)
             .map(|(_, v)| v.clone())
             .collect(),
         Placement::Body => crate::seed::strings_of(body.and_then(|b| b.get(spec.wire_name(input)))),
@@ -667,14 +665,9 @@ fn read_inputs(
     body: Option<&Value>,
 ) -> Map<String, Value> {
     let mut input = Map::new();
-    let mut path_values = params.iter();
-    for seg in &route.segs {
-        if let Seg::Param(id) = seg
-            && let Some(v) = path_values.next()
-        {
-            let kind = route.inputs.get(id).map_or(InputType::String, |i| i.kind);
-            input.insert(id.clone(), typed(kind, v));
-        }
+    for (id, v) in path_params(&route.segs).into_iter().zip(params) {
+        let kind = route.inputs.get(id).map_or(InputType::String, |i| i.kind);
+        input.insert(id.to_owned(), typed(kind, v));
     }
     for (id, spec) in &route.inputs {
         let wire = spec.wire_name(id);

@@ -18,11 +18,12 @@
 
 use std::collections::HashMap;
 
-use actionspec_engine::Connector;
+use actionspec_engine::path::{PathPart, PathTemplate, match_segment};
 use actionspec_engine::spec::{
     ActionSandbox, ApiErrorKind, AuthType, ExampleResponse, InputSpec, InputType, KeyPlacement,
     Method, PaginationStyle, Placement, SandboxOperation,
 };
+use actionspec_engine::{Connector, JsonTemplate};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -36,6 +37,40 @@ pub(crate) enum Seg {
     Lit(String),
     /// A placeholder filled by the input with this id.
     Param(String),
+    /// Placeholders with literal text in one segment (`{id}.json`, `{from}-{to}`).
+    Shaped(Vec<PathPart>),
+}
+
+impl Seg {
+    /// The input ids of the segment's placeholders, in order.
+    pub(crate) fn params(&self) -> Vec<&str> {
+        match self {
+            Seg::Lit(_) => Vec::new(),
+            Seg::Param(id) => vec![id.as_str()],
+            Seg::Shaped(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    PathPart::Placeholder(id) => Some(id.as_str()),
+                    PathPart::Literal(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The value of each placeholder of the segment when `text` (decoded) fits it, else `None`.
+    fn fit(&self, text: &str) -> Option<Vec<String>> {
+        match self {
+            Seg::Lit(l) => (l == text).then(Vec::new),
+            Seg::Param(_) => (!text.is_empty()).then(|| vec![text.to_owned()]),
+            Seg::Shaped(parts) => match_segment(parts, text),
+        }
+    }
+}
+
+/// The input ids of every placeholder of `segs`, in path order: the order of a route's path
+/// values.
+pub(crate) fn path_params(segs: &[Seg]) -> Vec<&str> {
+    segs.iter().flat_map(Seg::params).collect()
 }
 
 /// What an action does to the records.
@@ -195,7 +230,8 @@ pub(crate) struct Model {
     /// secret credentials get the API key, accepted wherever a request carries it.
     pub other_auth: bool,
     pub tenants: Vec<Tenant>,
-    pub error_body: Value,
+    /// The error body template (`sandbox.error_body`, else one from `errors`).
+    pub error_body: JsonTemplate,
     /// The status of every error answer (`sandbox.error_status`), else the error's own.
     pub error_status: Option<u16>,
     /// Where success bodies carry the verdict `true` (`errors.ok`).
@@ -206,16 +242,6 @@ pub(crate) struct Model {
 
 /// The placeholders an error body may use.
 const ERROR_PLACEHOLDERS: [&str; 4] = ["status", "reason", "message", "code"];
-
-/// What fills an error body's placeholders.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ErrorFill<'a> {
-    pub status: u16,
-    pub reason: &'a str,
-    pub message: &'a str,
-    /// The API error code of the kind of error (`channel_not_found`).
-    pub code: &'a str,
-}
 
 impl Model {
     /// Derives the model from a loaded connector.
@@ -270,7 +296,7 @@ impl Model {
             .error_body
             .clone()
             .unwrap_or_else(|| default_error_body(spec.errors.as_ref()));
-        check_placeholders(&error_body)?;
+        let error_body = compile_error_body(&error_body)?;
 
         Ok(Model {
             connector: spec.key.clone(),
@@ -308,10 +334,10 @@ impl Model {
         method: &str,
         path: &[String],
     ) -> Result<(&Route, Vec<String>), Vec<&'static str>> {
-        let mut best: Option<(&Route, usize)> = None;
+        let mut best: Option<(&Route, usize, Vec<String>)> = None;
         let mut allowed: Vec<&'static str> = Vec::new();
         for route in &self.routes {
-            let Some(score) = matches(&route.segs, path) else {
+            let Some((score, values)) = matches(&route.segs, path) else {
                 continue;
             };
             if !allowed.contains(&route.method.as_str()) {
@@ -320,21 +346,12 @@ impl Model {
             if route.method.as_str() != method {
                 continue;
             }
-            if best.is_none_or(|(_, s)| score > s) {
-                best = Some((route, score));
+            if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
+                best = Some((route, score, values));
             }
         }
         match best {
-            Some((route, _)) => {
-                let values = route
-                    .segs
-                    .iter()
-                    .zip(path)
-                    .filter(|(s, _)| matches!(s, Seg::Param(_)))
-                    .map(|(_, v)| v.clone())
-                    .collect();
-                Ok((route, values))
-            }
+            Some((route, _, values)) => Ok((route, values)),
             None => Err(allowed),
         }
     }
@@ -348,15 +365,17 @@ impl Model {
             .and_then(|s| s.canonical_reason())
             .unwrap_or("Error");
         let code = self.error_code(status, about);
-        fill(
-            &self.error_body,
-            ErrorFill {
-                status,
-                reason,
-                message,
-                code: &code,
-            },
-        )
+        let context = serde_json::json!({
+            "status": status,
+            "reason": reason,
+            "message": message,
+            "code": code,
+        });
+        // Compiled at build with these names only; a render failure (a template out of fuel)
+        // still answers, with the message.
+        self.error_body
+            .render(&context)
+            .unwrap_or_else(|_| serde_json::json!({ "status": status, "message": message }))
     }
 
     /// The API error code for an error of `status`: the first of `errors.codes` mapped to the
@@ -426,8 +445,7 @@ impl<'a> Draft<'a> {
     fn has_id(&self) -> bool {
         self.hint.id_input.is_some()
             || ends_with_param(&self.segs)
-            || (self.hint.collection.is_some()
-                && self.segs.iter().any(|s| matches!(s, Seg::Param(_))))
+            || (self.hint.collection.is_some() && !path_params(&self.segs).is_empty())
     }
 }
 
@@ -897,10 +915,7 @@ fn route_id_input(
             )));
         }
         (Some(input), _) => Some(input.clone()),
-        (None, true) => segs.iter().rev().find_map(|s| match s {
-            Seg::Param(p) => Some(p.clone()),
-            Seg::Lit(_) => None,
-        }),
+        (None, true) => path_params(segs).last().map(|p| (*p).to_owned()),
         (None, false) => None,
     })
 }
@@ -994,22 +1009,18 @@ fn mentions(template: &str, name: &str) -> bool {
     })
 }
 
-/// Splits a path template into segments, mapping each `{wire}` to its input id.
+/// Splits a path template into segments by the engine's parser, mapping each `{wire}` to its
+/// input id.
 pub(crate) fn parse_path(path: &str, inputs: &IndexMap<String, InputSpec>) -> Vec<Seg> {
-    path.trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(wire) => Seg::Param(
-                    inputs
-                        .iter()
-                        .find(|(id, i)| i.placement == Placement::Path && i.wire_name(id) == wire)
-                        .map_or_else(|| wire.to_owned(), |(id, _)| id.clone()),
-                ),
-                None => Seg::Lit(s.to_owned()),
-            },
-        )
+    let (template, _) = PathTemplate::parse_all(path, inputs);
+    template
+        .segments()
+        .into_iter()
+        .map(|parts| match parts.as_slice() {
+            [PathPart::Literal(l)] => Seg::Lit(l.clone()),
+            [PathPart::Placeholder(id)] => Seg::Param(id.clone()),
+            _ => Seg::Shaped(parts),
+        })
         .collect()
 }
 
@@ -1017,13 +1028,13 @@ fn normalize(segs: &[Seg]) -> Vec<Option<String>> {
     segs.iter()
         .map(|s| match s {
             Seg::Lit(l) => Some(l.clone()),
-            Seg::Param(_) => None,
+            Seg::Param(_) | Seg::Shaped(_) => None,
         })
         .collect()
 }
 
 fn ends_with_param(segs: &[Seg]) -> bool {
-    segs.len() > 1 && matches!(segs.last(), Some(Seg::Param(_)))
+    segs.len() > 1 && segs.last().is_some_and(|s| !matches!(s, Seg::Lit(_)))
 }
 
 fn parent_path(path: &str) -> String {
@@ -1047,96 +1058,34 @@ fn last_literal(key: &[Option<String>]) -> String {
         .unwrap_or_default()
 }
 
-/// How well a template matches a path: the number of literal segments, or `None`.
-fn matches(segs: &[Seg], path: &[String]) -> Option<usize> {
+/// How well a template matches a path: the number of literal segments and the path values
+/// (one per placeholder, in order), or `None`.
+fn matches(segs: &[Seg], path: &[String]) -> Option<(usize, Vec<String>)> {
     if segs.len() != path.len() {
         return None;
     }
     let mut score = 0;
+    let mut values = Vec::new();
     for (s, p) in segs.iter().zip(path) {
-        match s {
-            Seg::Lit(l) if l == p => score += 1,
-            Seg::Lit(_) => return None,
-            Seg::Param(_) if p.is_empty() => return None,
-            Seg::Param(_) => {}
-        }
+        values.extend(s.fit(p)?);
+        score += usize::from(matches!(s, Seg::Lit(_)));
     }
-    Some(score)
+    Some((score, values))
 }
 
-/// Every `{{ name }}` placeholder in the strings of `v` must be a known one.
-fn check_placeholders(v: &Value) -> Result<(), Error> {
-    match v {
-        Value::String(s) => {
-            for name in placeholders(s) {
-                if !ERROR_PLACEHOLDERS.contains(&name.as_str()) {
-                    return Err(Error::Model(format!(
-                        "sandbox `error_body` uses `{{{{ {name} }}}}`; the placeholders are {{{{ status }}}}, {{{{ reason }}}}, {{{{ message }}}} and {{{{ code }}}}"
-                    )));
-                }
-            }
-            Ok(())
-        }
-        Value::Array(items) => items.iter().try_for_each(check_placeholders),
-        Value::Object(map) => map.values().try_for_each(check_placeholders),
-        _ => Ok(()),
-    }
-}
-
-/// The trimmed names of the `{{ … }}` placeholders in `s`.
-fn placeholders(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open..].find("}}") else {
-            break;
-        };
-        out.push(rest[open + 2..open + close].trim().to_owned());
-        rest = &rest[open + close + 2..];
-    }
-    out
-}
-
-/// The value of one placeholder; numbers stay numbers when the placeholder is the whole string.
-fn placeholder_value(name: &str, f: ErrorFill) -> Value {
-    match name {
-        "status" => Value::from(f.status),
-        "reason" => Value::from(f.reason),
-        "code" => Value::from(f.code),
-        _ => Value::from(f.message),
-    }
-}
-
-/// Fills the error body template.
-fn fill(template: &Value, f: ErrorFill) -> Value {
-    match template {
-        Value::String(s) => {
-            let names = placeholders(s);
-            if names.len() == 1 && s.trim().starts_with("{{") && s.trim().ends_with("}}") {
-                return placeholder_value(&names[0], f);
-            }
-            let mut out = String::new();
-            let mut rest = s.as_str();
-            while let Some(open) = rest.find("{{") {
-                let Some(close) = rest[open..].find("}}") else {
-                    break;
-                };
-                out.push_str(&rest[..open]);
-                match placeholder_value(rest[open + 2..open + close].trim(), f) {
-                    Value::String(text) => out.push_str(&text),
-                    other => out.push_str(&other.to_string()),
-                }
-                rest = &rest[open + close + 2..];
-            }
-            out.push_str(rest);
-            Value::String(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, f)).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), fill(v, f))).collect())
-        }
-        other => other.clone(),
-    }
+/// Compiles the error body with the engine's templates; it may use the names in
+/// [`ERROR_PLACEHOLDERS`] only.
+fn compile_error_body(v: &Value) -> Result<JsonTemplate, Error> {
+    JsonTemplate::compile(v, &ERROR_PLACEHOLDERS).map_err(|issues| {
+            let problems: Vec<String> = issues
+                .iter()
+                .map(|i| format!("at `{}`: {}", i.pointer, i.message))
+                .collect();
+            Error::Model(format!(
+                "sandbox `error_body` {}; its templates may use {{{{ status }}}}, {{{{ reason }}}}, {{{{ message }}}} and {{{{ code }}}}",
+                problems.join("; ")
+            ))
+        })
 }
 
 /// Converts a query or path string to the input's JSON type, for validation (a value that does
@@ -1187,10 +1136,7 @@ fn assign_parents(resources: &mut [Resource], routes: &[Route]) {
                 .iter()
                 .filter(|rt| rt.resource == Some(index) && matches!(rt.op, Op::List))
                 .find_map(|rt| {
-                    let last = rt.segs.iter().rev().find_map(|s| match s {
-                        Seg::Param(p) => Some(p.as_str()),
-                        Seg::Lit(_) => None,
-                    })?;
+                    let last = path_params(&rt.segs).last().copied()?;
                     rt.references
                         .iter()
                         .find(|(input, _)| input == last)
@@ -1295,26 +1241,22 @@ mod tests {
 
     #[test]
     fn error_bodies_fill_placeholders_keeping_the_status_a_number() {
+        let context = json!({"status": 404, "reason": "Not Found", "message": "no such user", "code": "user_not_found"});
         let t = json!({"code": "{{ status }}", "message": "{{reason}}: {{ message }}", "status": "{{ reason }}"});
-        let f = ErrorFill {
-            status: 404,
-            reason: "Not Found",
-            message: "no such user",
-            code: "user_not_found",
-        };
         assert_eq!(
-            fill(&t, f),
+            compile_error_body(&t).unwrap().render(&context).unwrap(),
             json!({"code": 404, "message": "Not Found: no such user", "status": "Not Found"})
         );
+        let slack = json!({"ok": false, "error": "{{ code }}", "n": "{{status}}!"});
         assert_eq!(
-            fill(
-                &json!({"ok": false, "error": "{{ code }}", "n": "{{status}}!"}),
-                f
-            ),
+            compile_error_body(&slack)
+                .unwrap()
+                .render(&context)
+                .unwrap(),
             json!({"ok": false, "error": "user_not_found", "n": "404!"})
         );
-        assert!(check_placeholders(&t).is_ok());
-        assert!(check_placeholders(&json!({"x": "{{ nope }}"})).is_err());
+        let e = compile_error_body(&json!({"x": "{{ nope }}"})).unwrap_err();
+        assert!(e.to_string().contains("at `/x`"), "{e}");
     }
 
     #[test]
@@ -1328,8 +1270,11 @@ mod tests {
         let p = |s: &[&str]| s.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let lit = vec![Seg::Lit("a".into()), Seg::Lit("b".into())];
         let param = vec![Seg::Lit("a".into()), Seg::Param("id".into())];
-        assert_eq!(matches(&lit, &p(&["a", "b"])), Some(2));
-        assert_eq!(matches(&param, &p(&["a", "b"])), Some(1));
+        assert_eq!(matches(&lit, &p(&["a", "b"])), Some((2, vec![])));
+        assert_eq!(
+            matches(&param, &p(&["a", "b"])),
+            Some((1, vec!["b".to_owned()]))
+        );
         assert_eq!(matches(&param, &p(&["a", ""])), None);
         assert_eq!(matches(&param, &p(&["a"])), None);
     }

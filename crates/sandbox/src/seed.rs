@@ -15,7 +15,7 @@ use actionspec_engine::spec::{InputSpec, InputType};
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use crate::model::{Model, Op, Seg};
+use crate::model::{Model, Op, path_params};
 use crate::rng::{Rng, hash};
 use crate::store::{PartitionKey, Record, Store};
 
@@ -322,13 +322,9 @@ fn example_records(model: &Model) -> Examples {
     let mut out: Examples = vec![IndexMap::new(); model.resources.len()];
     for route in &model.routes {
         for example in &route.examples {
-            let params: Vec<Option<String>> = route
-                .segs
-                .iter()
-                .filter_map(|s| match s {
-                    Seg::Param(p) => Some(param_text(&example.input, p)),
-                    Seg::Lit(_) => None,
-                })
+            let params: Vec<Option<String>> = path_params(&route.segs)
+                .into_iter()
+                .map(|p| param_text(&example.input, p))
                 .collect();
             if params.iter().any(Option::is_none) {
                 continue;

@@ -7,7 +7,7 @@ use actionspec_engine::spec::Placement;
 use hyper::HeaderMap;
 use serde_json::Value;
 
-use crate::model::{Model, Route, Seg};
+use crate::model::{Model, Route, path_params};
 use crate::store::Store;
 
 /// The state behind a running sandbox.
@@ -63,12 +63,10 @@ impl Req<'_> {
         let spec = route.inputs.get(input)?;
         let wire = spec.wire_name(input);
         match spec.placement {
-            Placement::Path => route
-                .segs
-                .iter()
-                .filter(|s| matches!(s, Seg::Param(_)))
+            Placement::Path => path_params(&route.segs)
+                .into_iter()
                 .zip(&self.params)
-                .find(|(s, _)| **s == Seg::Param(input.to_owned()))
+                .find(|(id, _)| *id == input)
                 .map(|(_, v)| v.clone()),
             Placement::Query => self.values(Some(wire)).last().map(|s| (*s).to_owned()),
             Placement::Header => self

@@ -67,7 +67,7 @@ fn check_bad_input(connector: &Connector, path: &Path) {
     let err = match connector.plan(action, input, &Config::default(), Mode::DryRun) {
         Ok(request) => panic!(
             "{name}: planned {} although the input is meant to be invalid",
-            request.full_url(true)
+            request.full_url()
         ),
         Err(err) => err,
     };

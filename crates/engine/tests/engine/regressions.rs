@@ -60,7 +60,7 @@ fn integers_written_as_floats_are_sent_as_integers() {
     let r = c
         .plan(a, &json!({"count": 3.0}), &Config::default(), Mode::DryRun)
         .unwrap();
-    assert_eq!(r.full_url(true), "https://api.example.com/v1/notes?count=3");
+    assert_eq!(r.full_url(), "https://api.example.com/v1/notes?count=3");
     let err = c
         .plan(
             a,

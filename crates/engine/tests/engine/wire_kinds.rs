@@ -236,10 +236,7 @@ fn server_variables_come_from_credentials_and_must_be_host_names() {
     let c = connector();
     let action = c.action("get_thing").unwrap();
     let input = json!({"id": "t1", "tags": ["a", "b"]});
-    let url = |config: &Config, mode| {
-        c.plan(action, &input, config, mode)
-            .map(|r| r.full_url(true))
-    };
+    let url = |config: &Config, mode| c.plan(action, &input, config, mode).map(|r| r.full_url());
     let mut none = config("prefixed", None);
     none.credentials = actionspec_engine::Credentials::default();
     assert_eq!(

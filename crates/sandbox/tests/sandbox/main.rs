@@ -12,6 +12,7 @@ mod fidelity;
 mod kinds;
 mod oauth;
 mod pagination;
+mod path_shapes;
 mod rpc;
 mod seed_data;
 mod shipped;
