@@ -10,6 +10,8 @@ mod credentials;
 mod input_json;
 mod output;
 mod registry;
+mod schema;
+mod validate;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -111,12 +113,10 @@ enum Command {
     /// One line per finding with the action and the document location, then a summary; e.g.
     /// `actionspec conform jumpcloud --openapi v1.yaml --openapi v2.yaml`.
     Conform(conform::ConformArgs),
-    /// Check connector files; prints located diagnostics, exits 3 on any error.
-    Validate {
-        /// Connector YAML files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    /// Check connector files; prints located diagnostics and lints, exits 3 on any error.
+    Validate(validate::ValidateArgs),
+    /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
+    Schema,
 }
 
 #[derive(Subcommand, Debug)]
@@ -285,7 +285,8 @@ fn main() -> ExitCode {
     let output = cli.output;
     let mut invalid = Vec::new();
     let result = match &cli.command {
-        Command::Validate { files } => validate(files, &mut invalid).map_err(Failure::from),
+        Command::Validate(args) => validate::run(args, &mut invalid).map_err(Failure::from),
+        Command::Schema => schema::run().map_err(Failure::from),
         _ => run(cli),
     };
     match result {
@@ -485,7 +486,7 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         } => auth_check(registry.get(&connector)?, &target),
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         // Handled by `main` before any connector is loaded.
-        Command::Validate { .. } => Ok(()),
+        Command::Validate(_) | Command::Schema => Ok(()),
     }
 }
 
@@ -555,50 +556,6 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
                 format!("cannot start the async runtime: {e}"),
             )
         })
-}
-
-/// Checks each file, printing its diagnostics on stderr as it goes; the invalid ones are kept in
-/// `invalid` (for the JSON error).
-fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
-    // Each file is also checked against the built-in connectors, as `--connectors` would.
-    let builtin = Registry::load(None)?;
-    let (mut failed, mut unreadable) = (0, 0);
-    for file in files {
-        let display = file.display().to_string();
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = writeln!(io::stderr(), "error: cannot read {display}: {e}");
-                unreadable += 1;
-                continue;
-            }
-        };
-        match builtin.check(&display, &text) {
-            Ok(c) => out(&format!(
-                "ok: {display}: connector `{}` with {} actions\n",
-                c.spec.key,
-                c.actions.len()
-            ))?,
-            Err(e) => {
-                let _ = write!(io::stderr(), "{}", e.render());
-                invalid.push(e);
-                failed += 1;
-            }
-        }
-    }
-    if failed > 0 {
-        Err(Error::new(
-            ErrorKind::Spec,
-            format!("{failed} of {} connector files are invalid", files.len()),
-        ))
-    } else if unreadable > 0 {
-        Err(Error::new(
-            ErrorKind::Usage,
-            format!("{unreadable} of {} files could not be read", files.len()),
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 /// The configuration for a run: target, auth method, and credentials from the environment and

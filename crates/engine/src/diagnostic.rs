@@ -99,8 +99,33 @@ impl fmt::Display for SpecError {
     }
 }
 
+/// Renders one diagnostic of `file` (whose text is `source`) as a lint, rustc-style and without
+/// colours: `warning[L001]: …`, or `error[L001]: …` when warnings are denied.
+pub fn render_lint(file: &str, source: &str, d: &Diagnostic, code: &str, as_error: bool) -> String {
+    let level = if as_error {
+        Level::ERROR
+    } else {
+        Level::WARNING
+    };
+    render_at(&Renderer::plain(), level, Some(code), file, source, d)
+}
+
 fn render_one(renderer: &Renderer, file: &str, source: &str, d: &Diagnostic) -> String {
-    let title = Level::ERROR.primary_title(d.title.as_str());
+    render_at(renderer, Level::ERROR, None, file, source, d)
+}
+
+fn render_at(
+    renderer: &Renderer,
+    level: Level<'_>,
+    code: Option<&str>,
+    file: &str,
+    source: &str,
+    d: &Diagnostic,
+) -> String {
+    let mut title = level.primary_title(d.title.as_str());
+    if let Some(code) = code {
+        title = title.id(code.to_owned());
+    }
     let mut group: Group<'_> = if let Some(span) = d.span {
         let mut snippet = Snippet::source(source).path(file).fold(true);
         snippet = snippet.annotation(

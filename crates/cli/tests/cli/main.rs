@@ -15,6 +15,7 @@ mod dry_run;
 mod error_json;
 mod errors;
 mod limits;
+mod lints;
 mod listing;
 mod live;
 mod okta;
