@@ -31,4 +31,5 @@
 //! assert_eq!(codes, [Code::DeleteNotDestructive, Code::Description]);
 //! ```
 
+pub mod docs;
 pub mod lint;

@@ -7,6 +7,7 @@
 mod catalog;
 mod conform;
 mod credentials;
+mod docs;
 mod input_json;
 mod output;
 mod registry;
@@ -115,6 +116,9 @@ enum Command {
     Conform(conform::ConformArgs),
     /// Check connector files; prints located diagnostics and lints, exits 3 on any error.
     Validate(validate::ValidateArgs),
+    /// Write a connector's Markdown catalogue: how to link an account, its actions, inputs and
+    /// examples.
+    Docs(docs::DocsArgs),
     /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
     Schema,
 }
@@ -485,6 +489,7 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
             command: AuthCommand::Check { connector, target },
         } => auth_check(registry.get(&connector)?, &target),
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
+        Command::Docs(args) => Ok(docs::run(&registry, &args)?),
         // Handled by `main` before any connector is loaded.
         Command::Validate(_) | Command::Schema => Ok(()),
     }

@@ -11,6 +11,7 @@
 mod auth;
 mod common;
 mod conform;
+mod docs;
 mod dry_run;
 mod error_json;
 mod errors;
