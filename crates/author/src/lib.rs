@@ -33,3 +33,4 @@
 
 pub mod docs;
 pub mod lint;
+pub mod skeleton;

@@ -8,6 +8,7 @@ mod catalog;
 mod conform;
 mod credentials;
 mod docs;
+mod init;
 mod input_json;
 mod output;
 mod registry;
@@ -119,6 +120,8 @@ enum Command {
     /// Write a connector's Markdown catalogue: how to link an account, its actions, inputs and
     /// examples.
     Docs(docs::DocsArgs),
+    /// Write a commented connector skeleton that validates and runs against the sandbox.
+    Init(init::InitArgs),
     /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
     Schema,
 }
@@ -291,6 +294,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Validate(args) => validate::run(args, &mut invalid).map_err(Failure::from),
         Command::Schema => schema::run().map_err(Failure::from),
+        Command::Init(args) => init::run(args).map_err(Failure::from),
         _ => run(cli),
     };
     match result {
@@ -491,7 +495,7 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         Command::Docs(args) => Ok(docs::run(&registry, &args)?),
         // Handled by `main` before any connector is loaded.
-        Command::Validate(_) | Command::Schema => Ok(()),
+        Command::Validate(_) | Command::Schema | Command::Init(_) => Ok(()),
     }
 }
 

@@ -15,6 +15,7 @@ mod docs;
 mod dry_run;
 mod error_json;
 mod errors;
+mod guide;
 mod limits;
 mod lints;
 mod listing;
