@@ -32,5 +32,6 @@
 //! ```
 
 pub mod docs;
+pub mod import;
 pub mod lint;
 pub mod skeleton;

@@ -8,6 +8,7 @@ mod catalog;
 mod conform;
 mod credentials;
 mod docs;
+mod import;
 mod init;
 mod input_json;
 mod output;
@@ -120,6 +121,8 @@ enum Command {
     /// Write a connector's Markdown catalogue: how to link an account, its actions, inputs and
     /// examples.
     Docs(docs::DocsArgs),
+    /// Write a first draft of a connector from the vendor's OpenAPI documents.
+    Import(import::ImportArgs),
     /// Write a commented connector skeleton that validates and runs against the sandbox.
     Init(init::InitArgs),
     /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
@@ -295,6 +298,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args, &mut invalid).map_err(Failure::from),
         Command::Schema => schema::run().map_err(Failure::from),
         Command::Init(args) => init::run(args).map_err(Failure::from),
+        Command::Import(args) => import::run(args).map_err(Failure::from),
         _ => run(cli),
     };
     match result {
@@ -495,7 +499,7 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         Command::Docs(args) => Ok(docs::run(&registry, &args)?),
         // Handled by `main` before any connector is loaded.
-        Command::Validate(_) | Command::Schema | Command::Init(_) => Ok(()),
+        Command::Validate(_) | Command::Schema | Command::Init(_) | Command::Import(_) => Ok(()),
     }
 }
 

@@ -48,6 +48,13 @@ fn commands() -> Vec<Cli> {
     let c = ["--connectors", "docs/examples", "run", "bookshelf"];
     let with = |rest: &[&str]| actionspec(c.iter().chain(rest));
     vec![
+        actionspec([
+            "import",
+            "openapi",
+            "docs/examples/openapi/bookshelf.yaml",
+            "--key",
+            "bookshelf",
+        ]),
         actionspec(["validate", "--deny-warnings", EXAMPLE]),
         with(&["get_book", "--dry-run", r#"{"id": "bk_1"}"#]),
         with(&[
@@ -84,7 +91,7 @@ fn every_command_of_the_guide_succeeds_on_its_example() {
         assert_eq!(out.code, 0, "{}", out.render());
     }
     // Listing every page against the sandbox delivers the example's records, one per line.
-    let out = commands()[3].run();
+    let out = commands()[4].run();
     let records = out.ndjson();
     assert!(records.iter().any(|r| r["id"] == "bk_1"), "{}", out.stdout);
 }

@@ -16,6 +16,7 @@ mod dry_run;
 mod error_json;
 mod errors;
 mod guide;
+mod import;
 mod limits;
 mod lints;
 mod listing;
