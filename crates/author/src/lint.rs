@@ -469,11 +469,11 @@ mod tests {
             "CLIENT_SECRET",
             "TOKEN",
             "DB_PASSWORD_FILE",
-            "SLACK_TOKEN",
+            "CHAT_TOKEN",
         ] {
             assert!(looks_secret(name), "{name}");
         }
-        for name in ["OKTA_DOMAIN", "CLIENT_ID", "KEYRING", "ORG_ID"] {
+        for name in ["ORG_DOMAIN", "CLIENT_ID", "KEYRING", "ORG_ID"] {
             assert!(!looks_secret(name), "{name}");
         }
     }

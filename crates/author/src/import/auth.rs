@@ -119,7 +119,7 @@ fn server_name(out: &Servers, s: &Value, i: usize) -> String {
     name
 }
 
-/// A host that is one `{variable}` (`https://{yourOktaDomain}`): the server's `variables`,
+/// A host that is one `{variable}` (`https://{domain}`): the server's `variables`,
 /// filled from a credential of the same name (added to `out`).
 fn host_variable(
     out: &mut Servers,
