@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
+    shared_documents();
     // `connectors` in this crate's folder is a link to the repository's `connectors/`, so that
     // `cargo package` ships the files it embeds.
     let dir =
@@ -105,5 +106,18 @@ fn convert(file: &Path, name: &str, out_dir: &Path) -> (String, Option<PathBuf>)
             println!("cargo:warning=cannot write {}: {e}", dest.display());
             (key, None)
         }
+    }
+}
+
+/// Sets `cfg(shared_documents)` when the vendors' OpenAPI documents are beside the workspace
+/// (`../shared`) or this is CI (where their absence must fail): the import tests of the vendors'
+/// documents are compiled `#[ignore]`d without it, as the conformance tests are.
+fn shared_documents() {
+    println!("cargo::rustc-check-cfg=cfg(shared_documents)");
+    println!("cargo::rerun-if-env-changed=CI");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    println!("cargo::rerun-if-changed={}", shared.display());
+    if shared.is_dir() || std::env::var_os("CI").is_some() {
+        println!("cargo::rustc-cfg=shared_documents");
     }
 }

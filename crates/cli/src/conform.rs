@@ -117,12 +117,12 @@ fn options(args: &ConformArgs) -> Options {
     options
 }
 
-fn looks_like_file(arg: &str) -> bool {
+pub(crate) fn looks_like_file(arg: &str) -> bool {
     arg.ends_with(".yaml") || arg.ends_with(".yml") || arg.contains('/')
 }
 
 /// A connector file, checked as `validate` checks it.
-fn load_file(registry: &Registry, path: &Path) -> Result<Connector> {
+pub(crate) fn load_file(registry: &Registry, path: &Path) -> Result<Connector> {
     let display = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::new(ErrorKind::Usage, format!("cannot read {display}: {e}")))?;

@@ -7,9 +7,14 @@
 mod catalog;
 mod conform;
 mod credentials;
+mod docs;
+mod import;
+mod init;
 mod input_json;
 mod output;
 mod registry;
+mod schema;
+mod validate;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -111,12 +116,17 @@ enum Command {
     /// One line per finding with the action and the document location, then a summary; e.g.
     /// `actionspec conform jumpcloud --openapi v1.yaml --openapi v2.yaml`.
     Conform(conform::ConformArgs),
-    /// Check connector files; prints located diagnostics, exits 3 on any error.
-    Validate {
-        /// Connector YAML files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    /// Check connector files; prints located diagnostics and lints, exits 3 on any error.
+    Validate(validate::ValidateArgs),
+    /// Write a connector's Markdown catalogue: how to link an account, its actions, inputs and
+    /// examples.
+    Docs(docs::DocsArgs),
+    /// Write a first draft of a connector from the vendor's OpenAPI documents.
+    Import(import::ImportArgs),
+    /// Write a commented connector skeleton that validates and runs against the sandbox.
+    Init(init::InitArgs),
+    /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
+    Schema,
 }
 
 #[derive(Subcommand, Debug)]
@@ -285,7 +295,10 @@ fn main() -> ExitCode {
     let output = cli.output;
     let mut invalid = Vec::new();
     let result = match &cli.command {
-        Command::Validate { files } => validate(files, &mut invalid).map_err(Failure::from),
+        Command::Validate(args) => validate::run(args, &mut invalid).map_err(Failure::from),
+        Command::Schema => schema::run().map_err(Failure::from),
+        Command::Init(args) => init::run(args).map_err(Failure::from),
+        Command::Import(args) => import::run(args).map_err(Failure::from),
         _ => run(cli),
     };
     match result {
@@ -487,8 +500,9 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
             command: AuthCommand::Check { connector, target },
         } => auth_check(registry.get(&connector)?, &target),
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
+        Command::Docs(args) => Ok(docs::run(&registry, &args)?),
         // Handled by `main` before any connector is loaded.
-        Command::Validate { .. } => Ok(()),
+        Command::Validate(_) | Command::Schema | Command::Init(_) | Command::Import(_) => Ok(()),
     }
 }
 
@@ -558,50 +572,6 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
                 format!("cannot start the async runtime: {e}"),
             )
         })
-}
-
-/// Checks each file, printing its diagnostics on stderr as it goes; the invalid ones are kept in
-/// `invalid` (for the JSON error).
-fn validate(files: &[PathBuf], invalid: &mut Vec<SpecError>) -> Result<()> {
-    // Each file is also checked against the built-in connectors, as `--connectors` would.
-    let builtin = Registry::load(None)?;
-    let (mut failed, mut unreadable) = (0, 0);
-    for file in files {
-        let display = file.display().to_string();
-        let text = match std::fs::read_to_string(file) {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = writeln!(io::stderr(), "error: cannot read {display}: {e}");
-                unreadable += 1;
-                continue;
-            }
-        };
-        match builtin.check(&display, &text) {
-            Ok(c) => out(&format!(
-                "ok: {display}: connector `{}` with {} actions\n",
-                c.spec.key,
-                c.actions.len()
-            ))?,
-            Err(e) => {
-                let _ = write!(io::stderr(), "{}", e.render());
-                invalid.push(e);
-                failed += 1;
-            }
-        }
-    }
-    if failed > 0 {
-        Err(Error::new(
-            ErrorKind::Spec,
-            format!("{failed} of {} connector files are invalid", files.len()),
-        ))
-    } else if unreadable > 0 {
-        Err(Error::new(
-            ErrorKind::Usage,
-            format!("{unreadable} of {} files could not be read", files.len()),
-        ))
-    } else {
-        Ok(())
-    }
 }
 
 /// The configuration for a run: target, auth method, and credentials from the environment and

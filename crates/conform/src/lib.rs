@@ -48,7 +48,7 @@
 
 mod checks;
 pub mod document;
-mod operations;
+pub mod operations;
 pub mod report;
 pub mod responses;
 pub mod validate;
@@ -57,6 +57,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actionspec_engine::spec::{ActionSpec, ConnectorSpec};
 
+pub use checks::{Shape, operation_scopes, shape};
 pub use document::{DocumentSet, LoadError};
 pub use report::{Finding, OperationRef, Report, Rule, Severity};
 pub use responses::{ResponseFailure, ResponseReport, check_responses};

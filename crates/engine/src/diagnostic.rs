@@ -99,8 +99,47 @@ impl fmt::Display for SpecError {
     }
 }
 
+/// How a lint is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LintLevel {
+    /// `warning[L001]: …`: reported, not failing.
+    Warning,
+    /// `error[L001]: …`: warnings are denied.
+    Error,
+}
+
+/// Renders one diagnostic of `file` (whose text is `source`) as a lint with its `code`,
+/// rustc-style and without colours, at `level`.
+pub fn render_lint(
+    file: &str,
+    source: &str,
+    d: &Diagnostic,
+    code: &str,
+    level: LintLevel,
+) -> String {
+    let level = match level {
+        LintLevel::Error => Level::ERROR,
+        LintLevel::Warning => Level::WARNING,
+    };
+    render_at(&Renderer::plain(), level, Some(code), file, source, d)
+}
+
 fn render_one(renderer: &Renderer, file: &str, source: &str, d: &Diagnostic) -> String {
-    let title = Level::ERROR.primary_title(d.title.as_str());
+    render_at(renderer, Level::ERROR, None, file, source, d)
+}
+
+fn render_at(
+    renderer: &Renderer,
+    level: Level<'_>,
+    code: Option<&str>,
+    file: &str,
+    source: &str,
+    d: &Diagnostic,
+) -> String {
+    let mut title = level.primary_title(d.title.as_str());
+    if let Some(code) = code {
+        title = title.id(code.to_owned());
+    }
     let mut group: Group<'_> = if let Some(span) = d.span {
         let mut snippet = Snippet::source(source).path(file).fold(true);
         snippet = snippet.annotation(

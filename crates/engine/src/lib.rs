@@ -121,7 +121,9 @@ pub use actionspec_yaml as yaml;
 
 pub use auth::SecretSlot;
 pub use connector::{Action, Connector};
-pub use diagnostic::{Diagnostic, SpecError, did_you_mean, unknown_name_hint};
+pub use diagnostic::{
+    Diagnostic, LintLevel, SpecError, did_you_mean, render_lint, unknown_name_hint,
+};
 pub use error::{Error, ErrorKind, InputViolation, Result, TransportFailure, diagnostics_json};
 pub use execute::{AuthUsed, Client, Outcome, Page, Summary, install_tls_provider, plural};
 pub use meta::META_SCHEMA;

@@ -59,6 +59,9 @@ pub struct ConnectorSpec {
     /// How the sandbox (`actionspec sandbox`) imitates the API as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxSpec>,
+    /// Lints allowed in the whole file, by lint code, each with the reason (see [`Lints`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lints: Option<Lints>,
     /// The actions, by action id. Shared (`Arc`) with the loaded [`crate::Action`]s, so a loaded
     /// connector holds each action's spec once.
     pub actions: IndexMap<String, std::sync::Arc<ActionSpec>>,
@@ -658,6 +661,20 @@ pub struct ActionSpec {
     /// `actionspec conform` reports a waived finding as information, not as a problem.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub conform: IndexMap<String, String>,
+    /// Lints of `actionspec validate` allowed for this action, each with the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lints: Option<Lints>,
+}
+
+/// Lints of `actionspec validate` that a connector allows on purpose (the `lints:` key, on an
+/// action or at the top level): `lints: { allow: { L003: "sending it twice renames twice to the
+/// same name" } }`. An allowed lint is neither a warning nor, with `--deny-warnings`, an error.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lints {
+    /// Lint code (`L003`) → why the lint does not apply here.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub allow: IndexMap<String, String>,
 }
 
 /// How the sandbox imitates the API as a whole (the top-level `sandbox:` key).

@@ -11,10 +11,14 @@
 mod auth;
 mod common;
 mod conform;
+mod docs;
 mod dry_run;
 mod error_json;
 mod errors;
+mod guide;
+mod import;
 mod limits;
+mod lints;
 mod listing;
 mod live;
 mod okta;

@@ -115,3 +115,17 @@ fn describe_prints_example_commands_a_shell_reads_back_exactly() {
         }
     }
 }
+
+/// `schema` prints the meta-schema exactly as shipped, for editors outside this repository.
+#[test]
+fn schema_prints_the_meta_schema() {
+    let out = actionspec(["schema"]).run();
+    assert_eq!(out.code, 0, "{}", out.render());
+    let shipped =
+        std::fs::read_to_string(crate::common::root().join("spec/connector.schema.json")).unwrap();
+    assert_eq!(out.stdout, shipped);
+    assert_eq!(
+        out.json()["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+}

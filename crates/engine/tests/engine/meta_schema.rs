@@ -4,8 +4,8 @@
 
 use actionspec_engine::spec::{
     ActionSandbox, ActionSpec, AuthMethod, ConnectorSpec, Credential, Defaults, ErrorShape,
-    Example, ExampleResponse, HealthCheck, InputSpec, PaginationStyle, RateLimit, ResetHeader,
-    ResponseValue, Retries, SandboxSpec, Server, ServerVariable, Timeouts,
+    Example, ExampleResponse, HealthCheck, InputSpec, Lints, PaginationStyle, RateLimit,
+    ResetHeader, ResponseValue, Retries, SandboxSpec, Server, ServerVariable, Timeouts,
 };
 use serde_aux::serde_introspection::serde_introspect;
 use serde_json::Value;
@@ -57,6 +57,7 @@ fn meta_schema_objects_have_exactly_the_rust_fields() {
         ("ExampleResponse", serde_introspect::<ExampleResponse>()),
         ("SandboxSpec", serde_introspect::<SandboxSpec>()),
         ("ActionSandbox", serde_introspect::<ActionSandbox>()),
+        ("Lints", serde_introspect::<Lints>()),
     ];
     for (def, fields) in &pairs {
         assert_eq!(
