@@ -151,12 +151,11 @@ fn facts(a: &Action) -> String {
 fn input_rows(a: &Action) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (id, i) in &a.spec.inputs {
-        let kind = match &i.allowed {
-            Some(values) => values
-                .iter()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect::<Vec<_>>()
-                .join("|"),
+        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        // One allowed value reads as a constant of its type, never as a type name.
+        let kind = match i.allowed.as_deref() {
+            Some([only]) => format!("{} = {}", i.kind.as_str(), text(only)),
+            Some(values) => values.iter().map(text).collect::<Vec<_>>().join("|"),
             None => i.kind.as_str().to_owned(),
         };
         let placement = match i.name.as_deref() {

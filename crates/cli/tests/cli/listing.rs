@@ -183,3 +183,15 @@ fn describe_json_of_paginated_action_names_the_style() {
     assert_eq!(v["pagination"], "v2_offset");
     assert_eq!(v["input_schema"]["properties"]["limit"]["maximum"], 100);
 }
+
+/// An input allowed one value shows it as a constant of its type, not as if it were a type.
+#[test]
+fn describe_shows_a_one_value_enum_as_a_constant() {
+    let out = actionspec(["describe", "jumpcloud", "manage_user_group_members"]).run();
+    let text = out.stdout;
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("type "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("string = user"), "{row}");
+}
