@@ -482,9 +482,18 @@ fn scrub_result(text: &str) -> String {
 }
 
 fn init_logging() {
-    let filter = env_var("ACTIONSPEC_LOG")
+    let mut filter = env_var("ACTIONSPEC_LOG")
         .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
+    // The MCP SDK logs whole protocol messages at debug and trace: tool arguments and results,
+    // which may hold sensitive inputs. Its logs stop at info, whatever the level asked for.
+    if filter
+        .max_level_hint()
+        .is_none_or(|l| l > tracing_subscriber::filter::LevelFilter::INFO)
+        && let Ok(cap) = "rmcp=info".parse()
+    {
+        filter = filter.add_directive(cap);
+    }
     use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -17,6 +17,7 @@ mod errors;
 mod limits;
 mod listing;
 mod live;
+mod mcp;
 mod okta;
 mod safety;
 mod sandbox;
