@@ -119,6 +119,18 @@ enum Command {
     /// One tool per action, named `{connector}_{action}`. Standard output carries the protocol
     /// only; logs go to standard error.
     Mcp(McpArgs),
+    /// Print a connector's actions as tool definitions for an LLM API.
+    ///
+    /// Each format's lint runs first: a definition the API would refuse is reported on stderr
+    /// with its action and the rule, nothing is printed, and the exit code is 3.
+    Tools {
+        /// Connector key.
+        connector: String,
+        /// The API: `mcp` (tools/list), `openai` (function tools, strict mode), `anthropic`
+        /// (Messages API tools) or `gemini` (function declarations).
+        #[arg(long, value_enum, default_value_t = tools::formats::Format::Mcp)]
+        format: tools::formats::Format,
+    },
     /// Check connector files; prints located diagnostics, exits 3 on any error.
     Validate {
         /// Connector YAML files.
@@ -533,6 +545,9 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         // The server lives as long as the process: so does the registry its tools borrow.
         Command::Mcp(args) => Ok(mcp_command(Box::leak(Box::new(registry)), &args)?),
+        Command::Tools { connector, format } => {
+            Ok(export_tools(registry.get(&connector)?, format)?)
+        }
         // Handled by `main` before any connector is loaded.
         Command::Validate { .. } => Ok(()),
     }
@@ -734,6 +749,28 @@ fn mcp_command(registry: &'static Registry, args: &McpArgs) -> Result<()> {
         report_served(&args.keys, &server, args.sandbox);
         mcp::serve(server).await
     })
+}
+
+/// `actionspec tools`: the definitions on stdout, or each lint problem on stderr and a spec
+/// error.
+fn export_tools(c: &Connector, format: tools::formats::Format) -> Result<()> {
+    let (definitions, problems) = tools::formats::export(c, format);
+    if problems.is_empty() {
+        return out(&pretty(&definitions));
+    }
+    let mut err = io::stderr().lock();
+    for p in &problems {
+        let _ = writeln!(err, "error[{}]: tool `{}`: {}", p.rule, p.tool, p.message);
+    }
+    Err(Error::new(
+        ErrorKind::Spec,
+        format!(
+            "{} of connector `{}` break the rules of the {format:?} format",
+            plural(problems.len() as u64, "tool definition problem"),
+            c.spec.key
+        ),
+    )
+    .with_hint("each line above names the tool (`{connector}_{action}`) and the rule"))
 }
 
 /// Says on stderr which tools `actionspec mcp` serves, and which it hides and why.

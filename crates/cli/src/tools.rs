@@ -6,6 +6,8 @@
 //! Nothing here knows any protocol library: `mcp.rs` serves these values over MCP, and
 //! `actionspec tools` prints them.
 
+pub(crate) mod formats;
+
 use actionspec_engine::{Action, Connector, Error, ErrorKind, Result};
 use serde_json::{Map, Value, json};
 

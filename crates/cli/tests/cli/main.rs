@@ -23,5 +23,6 @@ mod safety;
 mod sandbox;
 mod secrets;
 mod slack;
+mod tools_export;
 mod user_connectors;
 mod validate;

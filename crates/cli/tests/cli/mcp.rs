@@ -215,6 +215,9 @@ async fn every_shipped_connector_lists_every_action() {
         let s = start(&[&key, "--sandbox", "--allow-destructive"], &[]).await;
         let tools = s.tools().await;
         assert_eq!(tools.len(), shipped_actions(&key), "{key}");
+        // `tools --format mcp` prints what the server lists.
+        let export = common::actionspec(["tools", &key, "--format", "mcp"]).run();
+        assert_eq!(export.json()["tools"], json!(tools), "{key}");
         for t in &tools {
             let name = t["name"].as_str().unwrap();
             assert!(name_ok(name), "{name}");
