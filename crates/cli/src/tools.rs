@@ -151,7 +151,7 @@ impl Selection {
                     format!("--actions `{g}` matches no action"),
                 )
                 .with_hint(
-                    "a glob matches action ids or tool names, e.g. `list_*` or `jumpcloud_get_*`; `actionspec actions CONNECTOR` lists them",
+                    "a glob matches action ids or tool names, e.g. `list_*` or `CONNECTOR_get_*`; `actionspec actions CONNECTOR` lists them",
                 ));
             }
         }
