@@ -4,6 +4,7 @@
 //! or with `--output json` errors go to stdout as one JSON object ([`Error::to_json`]).
 //! Exit codes are listed in the README and come from [`actionspec_engine::ErrorKind::exit_code`].
 
+mod agent;
 mod catalog;
 mod conform;
 mod credentials;
@@ -11,9 +12,11 @@ mod docs;
 mod import;
 mod init;
 mod input_json;
+mod mcp;
 mod output;
 mod registry;
 mod schema;
+mod tools;
 mod validate;
 
 use std::io::{self, Read, Write};
@@ -127,6 +130,23 @@ enum Command {
     Init(init::InitArgs),
     /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
     Schema,
+    /// Serve connectors' actions as tools over the Model Context Protocol (stdio).
+    ///
+    /// One tool per action, named `{connector}_{action}`. Standard output carries the protocol
+    /// only; logs go to standard error.
+    Mcp(McpArgs),
+    /// Print a connector's actions as tool definitions for an LLM API.
+    ///
+    /// Each format's lint runs first: a definition the API would refuse is reported on stderr
+    /// with its action and the rule, nothing is printed, and the exit code is 3.
+    Tools {
+        /// Connector key.
+        connector: String,
+        /// The API: `mcp` (tools/list), `openai` (function tools, strict mode), `anthropic`
+        /// (Messages API tools) or `gemini` (function declarations).
+        #[arg(long, value_enum, default_value_t = tools::formats::Format::Mcp)]
+        format: tools::formats::Format,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -247,6 +267,36 @@ struct RunArgs {
     /// command only) instead of the real API.
     #[arg(long, conflicts_with_all = ["dry_run", "base_url", "server", "token_url"])]
     sandbox: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct McpArgs {
+    /// Connector keys, e.g. `jumpcloud okta`.
+    #[arg(required = true, value_name = "CONNECTOR")]
+    keys: Vec<String>,
+    /// Also list destructive tools (deletes, erase, lock, restart, running commands).
+    #[arg(long, conflicts_with = "read_only")]
+    allow_destructive: bool,
+    /// List only read-only tools.
+    #[arg(long)]
+    read_only: bool,
+    /// Only the actions whose id or tool name matches one of these globs (`list_*`,
+    /// `jumpcloud_get_*`).
+    #[arg(long, value_name = "GLOB", num_args = 1..)]
+    actions: Vec<String>,
+    /// The most records one call of a list tool returns (the page size is lowered to it).
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    max_records: u64,
+    /// The most bytes of JSON one tool result holds; records past it are left out, with a
+    /// note saying how to fetch them.
+    #[arg(long, value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u64).range(4096..=67_108_864))]
+    max_bytes: u64,
+    /// Serve against in-process sandboxes of the connectors (seeded records, kept while the
+    /// server runs) instead of the real APIs.
+    #[arg(long, conflicts_with_all = ["base_url", "server", "token_url"])]
+    sandbox: bool,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -460,9 +510,18 @@ fn scrub_result(text: &str) -> String {
 }
 
 fn init_logging() {
-    let filter = env_var("ACTIONSPEC_LOG")
+    let mut filter = env_var("ACTIONSPEC_LOG")
         .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
+    // The MCP SDK logs whole protocol messages at debug and trace: tool arguments and results,
+    // which may hold sensitive inputs. Its logs stop at info, whatever the level asked for.
+    if filter
+        .max_level_hint()
+        .is_none_or(|l| l > tracing_subscriber::filter::LevelFilter::INFO)
+        && let Ok(cap) = "rmcp=info".parse()
+    {
+        filter = filter.add_directive(cap);
+    }
     use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -501,6 +560,11 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         } => auth_check(registry.get(&connector)?, &target),
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         Command::Docs(args) => Ok(docs::run(&registry, &args)?),
+        // The server lives as long as the process: so does the registry its tools borrow.
+        Command::Mcp(args) => Ok(mcp_command(Box::leak(Box::new(registry)), &args)?),
+        Command::Tools { connector, format } => {
+            Ok(export_tools(registry.get(&connector)?, format)?)
+        }
         // Handled by `main` before any connector is loaded.
         Command::Validate(_) | Command::Schema | Command::Init(_) | Command::Import(_) => Ok(()),
     }
@@ -578,20 +642,26 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 /// the credentials file. The secret credentials and `sensitive` (the values of sensitive inputs)
 /// become the values scrubbed from every printed error.
 fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Result<Config> {
+    let config = target_config(c, target)?;
+    use secrecy::ExposeSecret;
+    let secret: Vec<String> = config
+        .credentials
+        .secrets()
+        .map(|s| s.expose_secret().to_owned())
+        .collect();
+    let _ = CREDENTIALS.set(Redactor::new(&secret));
+    let mut secrets = sensitive;
+    secrets.extend(secret);
+    let _ = SECRETS.set(Redactor::new(&secrets));
+    Ok(config)
+}
+
+/// The configuration of `target` for connector `c`, with its credentials from the environment
+/// and the credentials file.
+fn target_config(c: &Connector, target: &TargetArgs) -> Result<Config> {
     let mut credentials = Credentials::from_env(c);
     if let Some(file) = &target.credentials {
         credentials::merge_file(c, file, &mut credentials)?;
-    }
-    {
-        use secrecy::ExposeSecret;
-        let secret: Vec<String> = credentials
-            .secrets()
-            .map(|s| s.expose_secret().to_owned())
-            .collect();
-        let _ = CREDENTIALS.set(Redactor::new(&secret));
-        let mut secrets = sensitive;
-        secrets.extend(secret);
-        let _ = SECRETS.set(Redactor::new(&secrets));
     }
     Ok(Config {
         base_url: target.base_url.clone(),
@@ -601,6 +671,117 @@ fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Res
         token_url: target.token_url.clone(),
         options: target.limits.options(),
     })
+}
+
+/// `actionspec mcp`: serves the tools of the connectors over stdio until the client closes
+/// the session. A note on stderr says what is served, and what is hidden.
+fn mcp_command(registry: &'static Registry, args: &McpArgs) -> Result<()> {
+    let mut connectors: Vec<&'static Connector> = Vec::new();
+    for key in &args.keys {
+        let c = registry.get(key)?;
+        if !connectors.iter().any(|k| k.spec.key == c.spec.key) {
+            connectors.push(c);
+        }
+    }
+    let selection = tools::Selection {
+        allow_destructive: args.allow_destructive,
+        read_only: args.read_only,
+        globs: args.actions.clone(),
+    };
+    selection.check_globs(&connectors)?;
+    let limits = agent::Limits {
+        max_records: args.max_records,
+        max_bytes: usize::try_from(args.max_bytes).unwrap_or(usize::MAX),
+    };
+    let client = client_for(&args.target)?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let mut targets = Vec::new();
+        // Each sandbox serves as long as its handle lives: until the session ends.
+        let mut sandboxes = Vec::new();
+        for c in connectors {
+            let mut config = target_config(c, &args.target)?;
+            if args.sandbox {
+                let sandbox =
+                    actionspec_sandbox::Sandbox::new(c, &actionspec_sandbox::Options::default())
+                        .map_err(sandbox_error)?;
+                let running = sandbox.start(0).await.map_err(sandbox_error)?;
+                config = Config {
+                    auth: config.auth,
+                    options: config.options,
+                    ..running.config()
+                };
+                sandboxes.push(running);
+            }
+            targets.push(agent::Target {
+                connector: c,
+                config,
+            });
+        }
+        let server = agent::Server::new(targets, &selection, client, limits);
+        report_served(&args.keys, &server, args.sandbox);
+        mcp::serve(server).await
+    })
+}
+
+/// `actionspec tools`: the definitions on stdout, or each lint problem on stderr and a spec
+/// error.
+fn export_tools(c: &Connector, format: tools::formats::Format) -> Result<()> {
+    let (definitions, problems) = tools::formats::export(c, format);
+    if problems.is_empty() {
+        return out(&pretty(&definitions));
+    }
+    let mut err = io::stderr().lock();
+    for p in &problems {
+        let _ = writeln!(err, "error[{}]: tool `{}`: {}", p.rule, p.tool, p.message);
+    }
+    Err(Error::new(
+        ErrorKind::Spec,
+        format!(
+            "{} of connector `{}` break the rules of the {format:?} format",
+            plural(problems.len() as u64, "tool definition problem"),
+            c.spec.key
+        ),
+    )
+    .with_hint("each line above names the tool (`{connector}_{action}`) and the rule"))
+}
+
+/// Says on stderr which tools `actionspec mcp` serves, and which it hides and why.
+fn report_served(keys: &[String], server: &agent::Server, sandbox: bool) {
+    use tools::Hidden;
+    let served = server.tools().len();
+    let count = |why: Hidden| server.hidden().iter().filter(|(_, w)| *w == why).count() as u64;
+    let mut notes = Vec::new();
+    let destructive = count(Hidden::Destructive);
+    if destructive > 0 {
+        notes.push(format!(
+            "{} hidden (--allow-destructive lists them)",
+            plural(destructive, "destructive tool")
+        ));
+    }
+    let writing = count(Hidden::NotReadOnly);
+    if writing > 0 {
+        notes.push(format!("{} hidden by --read-only", plural(writing, "tool")));
+    }
+    let unselected = count(Hidden::NotSelected);
+    if unselected > 0 {
+        notes.push(format!(
+            "{} not matched by --actions",
+            plural(unselected, "tool")
+        ));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", notes.join(", "))
+    };
+    let against = if sandbox { " against the sandbox" } else { "" };
+    let _ = writeln!(
+        io::stderr(),
+        "actionspec mcp: serving {} of {}{against} on stdio{notes}",
+        plural(served as u64, "tool"),
+        keys.join(", ")
+    );
 }
 
 /// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).

@@ -4,7 +4,8 @@
 //! errors, invalid input), whatever the log level and whichever `--output` format.
 //!
 //! The canaries hold characters that every encoding changes (space, `/`, `+`, `=`, `"`, `&`,
-//! non-ASCII), so that each encoded form differs from the raw one.
+//! non-ASCII), so that each encoded form differs from the raw one. The MCP server's canary
+//! (`mcp.rs`) reuses them.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -17,15 +18,15 @@ use crate::common::{
     self, Cli, KEY_VAR, Output, Slices, actionspec, base_url, closed_base_url, received, server,
 };
 
-const CANARY: &str = "canary-SECRET 9f/8e+7d=\"q\"&x";
-const PASSWORD_CANARY: &str = "PW-canary 5c/4b+3a=\"é\"&y";
+pub(crate) const CANARY: &str = "canary-SECRET 9f/8e+7d=\"q\"&x";
+pub(crate) const PASSWORD_CANARY: &str = "PW-canary 5c/4b+3a=\"é\"&y";
 const CLIENT_ID: &str = "echo client";
 const PRIMARY: &str = "canary-PRIMARY 5e/6f+=\"ü\"&";
 const SECONDARY: &str = "canary-SECONDARY 7a/8b+=&ß";
 
-const OK_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e01";
-const UNAUTHORIZED_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e02";
-const NOT_FOUND_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e05";
+pub(crate) const OK_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e01";
+pub(crate) const UNAUTHORIZED_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e02";
+pub(crate) const NOT_FOUND_ID: &str = "5f1b2c3d4e5f6a7b8c9d0e05";
 
 // ---------------------------------------------------------------- the forms of a secret
 
@@ -117,7 +118,7 @@ fn base64_cores(bytes: &[u8]) -> Vec<String> {
 
 /// What must never be printed: every form of the secret, and the stable core of its Base64 (and
 /// of the Base64 of its form-urlencoded text, which HTTP Basic auth for OAuth 2.0 encodes).
-fn leaked_forms(secret: &str) -> Vec<String> {
+pub(crate) fn leaked_forms(secret: &str) -> Vec<String> {
     let mut forms = vec![
         secret.to_owned(),
         json_escaped(secret),
@@ -133,7 +134,7 @@ fn leaked_forms(secret: &str) -> Vec<String> {
 
 /// The echoed forms packed into bodies short enough to be shown whole (an error shows at most
 /// 200 characters of a body that is not JSON).
-fn echo_groups(secret: &str) -> Vec<String> {
+pub(crate) fn echo_groups(secret: &str) -> Vec<String> {
     let mut groups: Vec<String> = vec![String::new()];
     for form in echoed_forms(secret) {
         let last = groups.last_mut().unwrap();
@@ -151,12 +152,12 @@ fn echo_groups(secret: &str) -> Vec<String> {
 
 /// Answers with what it received (the `x-api-key` header, or the body's `password`) in every
 /// form: all of them in a JSON error message, or one group in an HTML body.
-struct Echo {
-    status: u16,
+pub(crate) struct Echo {
+    pub(crate) status: u16,
     /// `None`: a JSON body with every form; `Some(i)`: group `i` in an HTML body.
-    group: Option<usize>,
+    pub(crate) group: Option<usize>,
     /// Echo the body's `password` rather than the API key.
-    password: bool,
+    pub(crate) password: bool,
 }
 
 impl Respond for Echo {
@@ -259,7 +260,7 @@ fn get_user(base: &str, id: &str) -> Cli {
 }
 
 /// Mounts `GET /api/systemusers/{id}` answering with `responder`.
-async fn mount(server: &MockServer, id: &str, responder: impl Respond + 'static) {
+pub(crate) async fn mount(server: &MockServer, id: &str, responder: impl Respond + 'static) {
     Mock::given(method("GET"))
         .and(path(format!("/api/systemusers/{id}")))
         .respond_with(responder)
