@@ -32,7 +32,8 @@ pub enum Code {
     /// L007: a credential that looks secret (`*_KEY`, `*_SECRET`, `*_TOKEN`, `*PASSWORD*`) but
     /// is not marked `secret: true`.
     SecretCredential,
-    /// L008: a list action (`GET`, `list_…`) without pagination.
+    /// L008: a list action (a `GET` `list_…` whose path does not end in a placeholder) without
+    /// pagination.
     ListWithoutPagination,
     /// L009: a path input without a `pattern` where another input for the same ids has one.
     PathPattern,
@@ -385,7 +386,8 @@ fn description(id: &str, action: &ActionSpec, found: &mut Found<'_>) {
 
 /// L008.
 fn pagination(id: &str, action: &ActionSpec, found: &mut Found<'_>) {
-    let list = id.starts_with("list_") || action.name.to_ascii_lowercase().starts_with("list ");
+    // A `list_…` GET whose path ends in a placeholder reads one record (`/users/{id}`).
+    let list = id.starts_with("list_") && !action.path.trim_end_matches('/').ends_with('}');
     if action.method != Method::Get || action.pagination.is_some() || !list {
         return;
     }
@@ -504,6 +506,30 @@ mod tests {
             lints[0].diagnostic.title,
             format!("tool name `demo_{long}` does not fit `^[a-zA-Z0-9_-]{{1,64}}$`")
         );
+    }
+
+    /// L008 is for lists: a `list_…` GET of one record (`/users/{id}`) needs no pagination.
+    #[test]
+    fn a_list_named_get_of_one_record_is_not_a_list() {
+        let action = |path: &str| {
+            serde_json::json!({
+                "name": "List a user", "description": "Fetch one user by id.", "method": "GET",
+                "path": path, "inputs": { "id": { "type": "string", "in": "path", "required": true } },
+                "examples": [ { "input": { "id": "u1" }, "response": { "status": 200 } } ]
+            })
+        };
+        let spec = serde_json::json!({
+            "spec_version": 1, "key": "demo", "name": "Demo", "version": "1.0.0",
+            "servers": { "prod": { "url": "https://api.example.com" } }, "default_server": "prod",
+            "actions": { "list_user": action("/users/{id}"), "list_users": action("/users/{id}/all") }
+        });
+        let spec: ConnectorSpec = serde_json::from_value(spec).unwrap_or_else(|e| panic!("{e}"));
+        let flagged: Vec<String> = check(&spec, "")
+            .iter()
+            .filter(|l| l.code == Code::ListWithoutPagination)
+            .map(|l| l.diagnostic.title.clone())
+            .collect();
+        assert_eq!(flagged, ["list action `list_users` has no pagination"]);
     }
 
     #[test]

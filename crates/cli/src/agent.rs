@@ -259,15 +259,15 @@ impl Server {
             let offset = next.get(key).and_then(Value::as_u64).unwrap_or(0);
             next.insert(key.clone(), Value::from(offset + keep as u64));
             notes.push(format!(
-                "{left_out} more records of this page were left out to keep the result within {} records and {} bytes; `next_input` goes on from the first of them.",
-                self.limits.max_records, self.limits.max_bytes
+                "{left_out} more records of this page were left out to keep the result within the server's limit of {} bytes; `next_input` goes on from the first of them.",
+                self.limits.max_bytes
             ));
         } else {
             // A cursor cannot start inside a page: the page again, in smaller pages.
             next.insert(p.limit_input.clone(), Value::from(keep.max(1) as u64));
             notes.push(format!(
-                "{left_out} more records of this page were left out to keep the result within {} records and {} bytes; `next_input` fetches this page again in pages of {} (its first {keep} records come again).",
-                self.limits.max_records, self.limits.max_bytes, keep.max(1)
+                "{left_out} more records of this page were left out to keep the result within the server's limit of {} bytes; `next_input` fetches this page again in pages of {} (its first {keep} records come again).",
+                self.limits.max_bytes, keep.max(1)
             ));
         }
         value["next_input"] = Value::Object(next);

@@ -3,6 +3,7 @@
 //! (as `validate` loads it) and conform to the same documents (as `conform` checks it); a draft
 //! that does not is still written, with the problems on stderr and exit 3.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use actionspec_author::import::{Options, Selection, import};
@@ -71,12 +72,21 @@ pub fn run(args: &ImportArgs) -> Result<()> {
         .out
         .as_ref()
         .map_or_else(|| format!("{}.yaml", args.key), |p| p.display().to_string());
-    check(&file, &draft.yaml, &documents)
+    check(&file, &draft.yaml, &documents)?;
+    let saved = args.out.as_ref().map_or_else(
+        || "FILE (where you saved the draft)".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "next: read the draft's TODO comments, then `actionspec validate {saved}`: its lints are \
+         the rest of the to-do list (fix or allow each, then add --deny-warnings)"
+    );
+    Ok(())
 }
 
 /// The draft loads and conforms, or the problems are printed and it is a spec error.
 fn check(file: &str, yaml: &str, documents: &DocumentSet) -> Result<()> {
-    use std::io::Write as _;
     let connector = match Connector::from_yaml(file, yaml) {
         Ok(c) => c,
         Err(e) => {
@@ -102,7 +112,7 @@ fn check(file: &str, yaml: &str, documents: &DocumentSet) -> Result<()> {
     }
     let _ = writeln!(
         std::io::stderr(),
-        "imported {} actions into connector `{}`; next: actionspec validate --deny-warnings {file}",
+        "imported {} actions into connector `{}`; it loads and conforms to the documents",
         connector.actions.len(),
         connector.spec.key
     );
