@@ -13,6 +13,7 @@ mod import;
 mod init;
 mod input_json;
 mod mcp;
+mod mcp_guard;
 mod output;
 mod registry;
 mod schema;

@@ -78,7 +78,7 @@ pub(crate) async fn serve(server: agent::Server) -> Result<()> {
         tools,
     };
     let running = handler
-        .serve(rmcp::transport::stdio())
+        .serve(crate::mcp_guard::stdio())
         .await
         .map_err(|e| Error::new(ErrorKind::Io, format!("the MCP session did not start: {e}")))?;
     running

@@ -498,3 +498,61 @@ async fn secrets_never_reach_mcp_results() {
             .all(|r| common::header(r, "x-api-key").as_deref() == Some(CANARY))
     );
 }
+
+/// A line the server cannot read is answered with its JSON-RPC error, never dropped: the client
+/// is not left waiting, and the session goes on.
+#[test]
+fn unreadable_requests_are_answered_not_dropped() {
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let lines = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}})
+        .to_string(),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+        "{not json".to_owned(),
+        format!(
+            r#"{{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{{"name":"jumpcloud_list_system_users","arguments":{{"filter":{deep}}}}}}}"#
+        ),
+        json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+            "name": "jumpcloud_list_system_users", "arguments": [1, 2]}})
+        .to_string(),
+        json!({"jsonrpc": "2.0", "id": 9, "method": "ping"}).to_string(),
+    ];
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_actionspec"))
+        .env_clear()
+        .current_dir(root())
+        .args(["mcp", "jumpcloud", "--sandbox"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for line in &lines {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let errors: Vec<(Value, i64)> = answers
+        .iter()
+        .filter_map(|a| Some((a["id"].clone(), a["error"]["code"].as_i64()?)))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Value::Null, -32700),
+            (Value::Null, -32700),
+            (json!(5), -32602)
+        ]
+    );
+    assert!(
+        answers
+            .iter()
+            .any(|a| a["id"] == 9 && a["result"].is_object())
+    );
+}
