@@ -532,12 +532,25 @@ fn unreadable_requests_are_answered_not_dropped() {
     for line in &lines {
         writeln!(stdin, "{line}").unwrap();
     }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    let answers: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    // Stdin stays open until the last answer is read (closing it ends the session); after 30 s
+    // it is closed anyway, so that a missing answer fails the test instead of hanging it.
+    let (done, closing) = std::sync::mpsc::channel::<()>();
+    let keeper = std::thread::spawn(move || {
+        let _ = closing.recv_timeout(Duration::from_secs(30));
+        drop(stdin);
+    });
+    let mut answers: Vec<Value> = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let answer: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let last = answer["id"] == 9;
+        answers.push(answer);
+        if last {
+            break;
+        }
+    }
+    let _ = done.send(());
+    keeper.join().unwrap();
+    child.wait().unwrap();
     let errors: Vec<(Value, i64)> = answers
         .iter()
         .filter_map(|a| Some((a["id"].clone(), a["error"]["code"].as_i64()?)))
