@@ -146,14 +146,16 @@ async fn write_messages(
     let mut lines = BufReader::new(from_server).lines();
     let mut answers_open = true;
     loop {
+        // The guard's answers first: each was queued before any later line reached the server.
         let text = tokio::select! {
-            line = lines.next_line() => match line {
-                Ok(Some(mut line)) => { line.push('\n'); line }
-                _ => break,
-            },
+            biased;
             answer = answered.recv(), if answers_open => match answer {
                 Some(answer) => answer,
                 None => { answers_open = false; continue; }
+            },
+            line = lines.next_line() => match line {
+                Ok(Some(mut line)) => { line.push('\n'); line }
+                _ => break,
             },
         };
         if output.write_all(text.as_bytes()).await.is_err() || output.flush().await.is_err() {
