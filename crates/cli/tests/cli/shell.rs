@@ -182,10 +182,10 @@ fn every_help_has_examples_and_short_lines() {
     for c in &commands {
         helps.push((c.clone(), actionspec([c.as_str(), "--help"]).run().stdout));
     }
-    helps.push((
-        "auth check".into(),
-        actionspec(["auth", "check", "--help"]).run().stdout,
-    ));
+    for nested in [["auth", "check"], ["import", "openapi"]] {
+        let help = actionspec([nested[0], nested[1], "--help"]).run().stdout;
+        helps.push((nested.join(" "), help));
+    }
     for (name, help) in helps {
         assert!(
             help.contains("Examples:\n  "),
