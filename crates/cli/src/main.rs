@@ -562,12 +562,11 @@ fn report_served(keys: &[String], server: &agent::Server, sandbox: bool) {
         format!("; {}", notes.join(", "))
     };
     let against = if sandbox { " against the sandbox" } else { "" };
-    let _ = writeln!(
-        io::stderr(),
-        "actionspec mcp: serving {} of {}{against} on stdio{notes}",
+    verbose::note(&format!(
+        "actionspec mcp: serving {} of {}{against} on stdio{notes}\n",
         plural(served as u64, "tool"),
         keys.join(", ")
-    );
+    ));
 }
 
 /// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).
@@ -594,10 +593,9 @@ fn report_secondary(auth: Option<&actionspec_engine::AuthUsed>) {
     if let Some((name, actionspec_engine::SecretSlot::Secondary)) =
         auth.and_then(|a| a.secret.as_ref())
     {
-        let _ = writeln!(
-            io::stderr(),
-            "note: the primary client secret was rejected; `{name}` was used. Rotate: make it the primary and retire the old one."
-        );
+        verbose::note(&format!(
+            "note: the primary client secret was rejected; `{name}` was used. Rotate: make it the primary and retire the old one.\n"
+        ));
     }
 }
 
@@ -934,6 +932,9 @@ fn report_listing_end(
     summary: &actionspec_engine::Summary,
 ) {
     use actionspec_engine::End;
+    if verbose::level() == verbose::Verbosity::Quiet {
+        return;
+    }
     let mut err = io::stderr();
     if summary.duplicates > 0 {
         let _ = writeln!(
