@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     shared_documents();
+    git_commit();
     // `connectors` in this crate's folder is a link to the repository's `connectors/`, so that
     // `cargo package` ships the files it embeds.
     let dir =
@@ -119,5 +120,33 @@ fn shared_documents() {
     println!("cargo::rerun-if-changed={}", shared.display());
     if shared.is_dir() || std::env::var_os("CI").is_some() {
         println!("cargo::rustc-cfg=shared_documents");
+    }
+}
+
+/// `ACTIONSPEC_GIT_COMMIT` for `--version`: `git rev-parse --short HEAD`, or `unknown` outside a
+/// git checkout (a crate from a registry, a source archive) or without git.
+fn git_commit() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=ACTIONSPEC_GIT_COMMIT={commit}");
+    // A new commit changes HEAD (or the branch it points to): build again then. Only files
+    // that exist are named (a packed ref has none), since a missing one reruns every build.
+    let mut watched = vec![git(&["rev-parse", "--git-path", "HEAD"])];
+    if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watched.push(git(&["rev-parse", "--git-path", &reference]));
+    }
+    for path in watched.into_iter().flatten() {
+        if Path::new(&path).exists() {
+            println!("cargo:rerun-if-changed={path}");
+        }
     }
 }

@@ -4,11 +4,13 @@
 use actionspec_engine::{Action, Connector, Result};
 use serde_json::{Value, json};
 
-use crate::output::{out, pretty, shell_quote, table};
+use crate::cli_args::OutputFormat;
+use crate::output::{out, render, rows_table, shell_quote, table};
 use crate::registry::{Registry, Source};
 
-pub(crate) fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> {
-    if as_json {
+/// `actionspec connectors`: a text table, or the list in `format`.
+pub(crate) fn list_connectors(registry: &Registry, format: OutputFormat) -> Result<()> {
+    if !matches!(format, OutputFormat::Text | OutputFormat::Table) {
         let list: Vec<Value> = registry
             .all()?
             .into_iter()
@@ -18,7 +20,7 @@ pub(crate) fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> 
                 "source": match src { Source::Embedded => "built-in".to_owned(), Source::File(f) => f.clone() },
             }))
             .collect();
-        return out(&pretty(&list));
+        return out(&render(&Value::Array(list), format));
     }
     let mut rows = vec![vec![
         "CONNECTOR".into(),
@@ -38,6 +40,9 @@ pub(crate) fn list_connectors(registry: &Registry, as_json: bool) -> Result<()> 
                 Source::File(f) => f.clone(),
             },
         ]);
+    }
+    if format == OutputFormat::Table {
+        return out(&rows_table(&rows));
     }
     out(&table(&rows))
 }
@@ -68,10 +73,11 @@ fn action_json(c: &Connector, a: &Action) -> Value {
     })
 }
 
-pub(crate) fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
-    if as_json {
+/// `actionspec actions`: a text table, or the list in `format`.
+pub(crate) fn list_actions(c: &Connector, format: OutputFormat) -> Result<()> {
+    if !matches!(format, OutputFormat::Text | OutputFormat::Table) {
         let list: Vec<Value> = c.actions.values().map(|a| action_json(c, a)).collect();
-        return out(&pretty(&list));
+        return out(&render(&Value::Array(list), format));
     }
     let mut rows = vec![vec![
         "ACTION".into(),
@@ -87,6 +93,9 @@ pub(crate) fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
             markers(a).join(", "),
         ]);
     }
+    if format == OutputFormat::Table {
+        return out(&rows_table(&rows));
+    }
     out(&format!(
         "{}{} actions in connector `{}`\n",
         table(&rows),
@@ -95,13 +104,14 @@ pub(crate) fn list_actions(c: &Connector, as_json: bool) -> Result<()> {
     ))
 }
 
-pub(crate) fn describe(c: &Connector, action: &str, as_json: bool) -> Result<()> {
+/// `actionspec describe`: text, or the action (with its input JSON Schema) in `format`.
+pub(crate) fn describe(c: &Connector, action: &str, format: OutputFormat) -> Result<()> {
     let a = c.action(action)?;
-    if as_json {
+    if format != OutputFormat::Text {
         let mut v = action_json(c, a);
         v["input_schema"] = a.input_schema().clone();
         v["examples"] = serde_json::to_value(&a.spec.examples).unwrap_or_default();
-        return out(&pretty(&v));
+        return out(&render(&v, format));
     }
     let mut s = format!(
         "{} {} — {}\n{}\n\n",

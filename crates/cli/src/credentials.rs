@@ -8,6 +8,18 @@
 //!
 //! Keys are the connector's credential names. The file must not be readable by group or others
 //! (like `~/.ssh` keys): a readable one is refused before it is read.
+//!
+//! Profiles keep several accounts of one connector side by side; `--profile acme` (or
+//! `ACTIONSPEC_PROFILE`) picks one. Values directly in `[jumpcloud]` are shared by every profile,
+//! and a profile's own values win:
+//!
+//! ```toml
+//! [jumpcloud.acme]
+//! api_key = "…"
+//!
+//! [jumpcloud.globex]
+//! api_key = "…"
+//! ```
 
 use std::path::Path;
 
@@ -15,13 +27,85 @@ use actionspec_engine::{Connector, Credentials, Error, ErrorKind, Result};
 use secrecy::SecretString;
 use serde_json::Value;
 
-/// Reads `file` and sets every credential it gives for connector `c` (file values win over
-/// environment variables).
+/// Reads `file` and sets every credential it gives for connector `c`, with `profile`'s values
+/// over the shared ones (file values win over environment variables).
 ///
 /// # Errors
-/// [`ErrorKind::Usage`] when the file is unreadable, too widely readable, malformed, or names
-/// a credential the connector does not declare.
-pub fn merge_file(c: &Connector, file: &Path, credentials: &mut Credentials) -> Result<()> {
+/// [`ErrorKind::Usage`] when the file is unreadable, too widely readable, malformed, names
+/// a credential the connector does not declare, has no such profile, or has only profiles and
+/// none was chosen.
+pub fn merge_file(
+    c: &Connector,
+    file: &Path,
+    profile: Option<&str>,
+    credentials: &mut Credentials,
+) -> Result<()> {
+    let display = file.display().to_string();
+    let section = read_section(c, file)?;
+    let names = profile_names(&section);
+    let mut values: Vec<(&String, &Value)> =
+        section.iter().filter(|(_, v)| !v.is_object()).collect();
+    match profile {
+        Some(p) => {
+            let Some(chosen) = section.get(p).and_then(Value::as_object) else {
+                return Err(Error::new(
+                    ErrorKind::Usage,
+                    format!(
+                        "credentials file {display} has no profile `{p}` for `{}`",
+                        c.spec.key
+                    ),
+                )
+                .with_hint(profiles_hint(c, &names)));
+            };
+            values.extend(chosen.iter());
+        }
+        None if values.is_empty() && !names.is_empty() => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!(
+                    "credentials file {display} has only profiles for `{}`; choose one",
+                    c.spec.key
+                ),
+            )
+            .with_hint(profiles_hint(c, &names)));
+        }
+        None => {}
+    }
+    for (name, value) in values {
+        set(c, &display, name, value, credentials)?;
+    }
+    Ok(())
+}
+
+/// The profiles of connector `c` in `file`, in file order.
+///
+/// # Errors
+/// As [`merge_file`], for the file itself.
+pub fn profiles(c: &Connector, file: &Path) -> Result<Vec<String>> {
+    Ok(profile_names(&read_section(c, file)?))
+}
+
+fn profile_names(section: &serde_json::Map<String, Value>) -> Vec<String> {
+    section
+        .iter()
+        .filter(|(_, v)| v.is_object())
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+fn profiles_hint(c: &Connector, names: &[String]) -> String {
+    if names.is_empty() {
+        format!(
+            "add a `[{}.NAME]` table, or run without --profile",
+            c.spec.key
+        )
+    } else {
+        format!("pass --profile with one of: {}", names.join(", "))
+    }
+}
+
+/// The `[connector]` table of `file`, checked to be private first.
+fn read_section(c: &Connector, file: &Path) -> Result<serde_json::Map<String, Value>> {
     let display = file.display().to_string();
     check_private(file, &display)?;
     let text = std::fs::read_to_string(file).map_err(|e| {
@@ -69,7 +153,7 @@ pub fn merge_file(c: &Connector, file: &Path, credentials: &mut Credentials) -> 
             c.spec.key, c.spec.key
         )));
     };
-    let Some(values) = section.as_object() else {
+    let Some(values) = section.as_object().cloned() else {
         return Err(Error::new(
             ErrorKind::Usage,
             format!(
@@ -78,7 +162,18 @@ pub fn merge_file(c: &Connector, file: &Path, credentials: &mut Credentials) -> 
             ),
         ));
     };
-    for (name, value) in values {
+    Ok(values)
+}
+
+/// Sets credential `name` of `c` from the file's `value`.
+fn set(
+    c: &Connector,
+    display: &str,
+    name: &str,
+    value: &Value,
+    credentials: &mut Credentials,
+) -> Result<()> {
+    {
         let Some(declared) = c.spec.credentials.get(name) else {
             return Err(Error::new(ErrorKind::Usage, format!("credentials file {display} sets `{name}`, which connector `{}` does not declare", c.spec.key))
                 .with_hint(actionspec_engine::unknown_name_hint(name, "credential", c.spec.credentials.keys().map(String::as_str))));
@@ -92,7 +187,7 @@ pub fn merge_file(c: &Connector, file: &Path, credentials: &mut Credentials) -> 
         };
         if !text.is_empty() {
             credentials.insert(
-                name.clone(),
+                name.to_owned(),
                 SecretString::from(text.to_owned()),
                 declared.secret,
             );

@@ -20,6 +20,10 @@ pub struct ImportArgs {
 #[derive(clap::Subcommand, Debug)]
 enum From {
     /// From OpenAPI 3.0/3.1 or Swagger 2.0 documents (YAML or JSON).
+    #[command(after_help = "\
+Examples:
+  actionspec import openapi v2.yaml --key acme > acme.yaml
+  actionspec import openapi v1.yaml v2.yaml --key acme --tag users -o acme.yaml")]
     Openapi(OpenapiArgs),
 }
 

@@ -6,19 +6,29 @@
 
 mod agent;
 mod catalog;
+mod cli_args;
+mod color;
+mod complete;
 mod conform;
 mod credentials;
+mod curl;
 mod docs;
 mod import;
 mod init;
 mod input_json;
+mod jq;
 mod mcp;
 mod mcp_guard;
 mod output;
+mod profiles;
 mod registry;
+mod results;
 mod schema;
 mod tools;
 mod validate;
+mod verbose;
+mod version;
+mod yaml;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -28,305 +38,18 @@ use actionspec_engine::plural;
 use actionspec_engine::{
     Client, Config, Connector, Credentials, Error, ErrorKind, Mode, Redactor, Result, SpecError,
 };
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches};
 use serde_json::{Value, json};
 
 use catalog::{describe, list_actions, list_connectors};
+use cli_args::{
+    AuthCommand, Cli, Command, McpArgs, OutputFormat, RunArgs, SandboxArgs, TargetArgs,
+};
 use output::{out, pretty, shell_quote};
 use registry::Registry;
 
-/// Declarative actions engine: call SaaS APIs by action name with JSON input.
-#[derive(Parser, Debug)]
-#[command(
-    name = "actionspec",
-    version,
-    about,
-    long_about = None,
-    after_help = "An ACTIONSPEC_* environment variable that is set but empty counts as unset."
-)]
-struct Cli {
-    /// A folder of extra connector YAML files (a file with a built-in key replaces it)
-    #[arg(long, global = true, value_name = "DIR", env = "ACTIONSPEC_CONNECTORS")]
-    connectors: Option<PathBuf>,
-
-    /// How errors are printed: `text` on stderr, or `json`: one JSON object on stdout (same exit
-    /// code)
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        value_name = "FORMAT",
-        env = "ACTIONSPEC_OUTPUT",
-        default_value_t = OutputFormat::Text
-    )]
-    output: OutputFormat,
-
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// How errors are printed (`--output`).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum OutputFormat {
-    // Plain comments: doc comments would turn `--help` into the long, multi-line form.
-    // rustc-style text on stderr.
-    #[default]
-    Text,
-    // One JSON object on one line of stdout: `{"error": {...}}`.
-    Json,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// List the available connectors.
-    Connectors {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List a connector's actions.
-    #[command(visible_alias = "list")]
-    Actions {
-        /// Connector key, e.g. `jumpcloud`.
-        connector: String,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Show an action's inputs, method and path, scopes, markers and examples.
-    Describe {
-        /// Connector key.
-        connector: String,
-        /// Action id.
-        action: String,
-        /// Print JSON (with the input JSON Schema) instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Run an action with JSON input.
-    Run(RunArgs),
-    /// Check that credentials work.
-    Auth {
-        #[command(subcommand)]
-        command: AuthCommand,
-    },
-    /// Serve a local, stateful sandbox of a connector's API on 127.0.0.1 until interrupted.
-    ///
-    /// Prints the base URL and the sandbox's API key on stdout, one per line; a summary goes to
-    /// stderr.
-    Sandbox(SandboxArgs),
-    /// Check a connector against the vendor's OpenAPI documents; exits 3 on any problem.
-    ///
-    /// One line per finding with the action and the document location, then a summary; e.g.
-    /// `actionspec conform jumpcloud --openapi v1.yaml --openapi v2.yaml`.
-    Conform(conform::ConformArgs),
-    /// Check connector files; prints located diagnostics and lints, exits 3 on any error.
-    Validate(validate::ValidateArgs),
-    /// Write a connector's Markdown catalogue: how to link an account, its actions, inputs and
-    /// examples.
-    Docs(docs::DocsArgs),
-    /// Write a first draft of a connector from the vendor's OpenAPI documents.
-    Import(import::ImportArgs),
-    /// Write a commented connector skeleton that validates and runs against the sandbox.
-    Init(init::InitArgs),
-    /// Print the meta-schema connector files are validated against (JSON Schema 2020-12).
-    Schema,
-    /// Serve connectors' actions as tools over the Model Context Protocol (stdio).
-    ///
-    /// One tool per action, named `{connector}_{action}`. Standard output carries the protocol
-    /// only; logs go to standard error.
-    Mcp(McpArgs),
-    /// Print a connector's actions as tool definitions for an LLM API.
-    ///
-    /// Each format's lint runs first: a definition the API would refuse is reported on stderr
-    /// with its action and the rule, nothing is printed, and the exit code is 3.
-    Tools {
-        /// Connector key.
-        connector: String,
-        /// The API: `mcp` (tools/list), `openai` (function tools, strict mode), `anthropic`
-        /// (Messages API tools) or `gemini` (function declarations).
-        #[arg(long, value_enum, default_value_t = tools::formats::Format::Mcp)]
-        format: tools::formats::Format,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum AuthCommand {
-    /// Run the connector's health-check action and report which auth method and secret worked.
-    Check {
-        /// Connector key.
-        connector: String,
-        #[command(flatten)]
-        target: TargetArgs,
-    },
-}
-
-/// Where requests go and how they authenticate.
-#[derive(clap::Args, Debug, Clone)]
-struct TargetArgs {
-    /// A named server of the connector (e.g. `eu`); it selects the API host and the OAuth token
-    /// host together.
-    #[arg(long, env = "ACTIONSPEC_SERVER")]
-    server: Option<String>,
-    /// Send requests to this base URL instead (e.g. http://127.0.0.1:8080/api).
-    #[arg(long, value_name = "URL")]
-    base_url: Option<String>,
-    /// The auth method to use (e.g. `api_key`, `oauth2`); default: the first whose credentials
-    /// are all set.
-    #[arg(long, env = "ACTIONSPEC_AUTH", value_name = "METHOD")]
-    auth: Option<String>,
-    /// OAuth 2.0 token endpoint, needed with --base-url (default: the server's token URL).
-    #[arg(long, value_name = "URL")]
-    token_url: Option<String>,
-    /// A TOML or YAML credentials file (`[connector]` table of credential = value); must not be
-    /// readable by group or others. Its values take precedence over environment variables.
-    #[arg(long, env = "ACTIONSPEC_CREDENTIALS", value_name = "FILE")]
-    credentials: Option<PathBuf>,
-    /// Do not keep OAuth tokens in the user cache folder between runs.
-    #[arg(long)]
-    no_token_cache: bool,
-    #[command(flatten)]
-    limits: LimitArgs,
-}
-
-/// Overrides of the connector's `defaults:` (each falls back to the connector's value, then to
-/// the engine's default).
-#[derive(clap::Args, Debug, Clone, Default)]
-struct LimitArgs {
-    /// How long one attempt may take, sending to the last response byte, in seconds [default: 60]
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: Option<u64>,
-    /// How long connecting may take, in seconds [default: 10]
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    connect_timeout: Option<u64>,
-    /// How long one action call may take in all, retries included, in seconds [default: 300]
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    deadline: Option<u64>,
-    /// Attempts in all for idempotent actions; 1 never retries [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
-    attempts: Option<u32>,
-    /// The longest wait before a retry, in seconds; a longer Retry-After stops the run [default: 60]
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
-    max_wait: Option<u64>,
-    /// Follow HTTP redirects (credentials only within the same origin, never https to http)
-    #[arg(long)]
-    follow_redirects: bool,
-    /// The largest response body accepted, in bytes [default: 67108864 (64 MiB)]
-    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1024..))]
-    max_response_bytes: Option<u64>,
-}
-
-impl LimitArgs {
-    fn options(&self) -> actionspec_engine::RunOptions {
-        let secs = |v: Option<u64>| v.map(std::time::Duration::from_secs);
-        actionspec_engine::RunOptions {
-            follow_redirects: self.follow_redirects.then_some(true),
-            attempts: self.attempts,
-            max_wait: secs(self.max_wait),
-            connect_timeout: secs(self.connect_timeout),
-            attempt_timeout: secs(self.timeout),
-            deadline: secs(self.deadline),
-            max_response_bytes: self.max_response_bytes,
-            ..actionspec_engine::RunOptions::default()
-        }
-    }
-}
-
-#[derive(clap::Args, Debug)]
-struct RunArgs {
-    /// Connector key.
-    connector: String,
-    /// Action id.
-    action: String,
-    /// The input as a JSON object (default `{}`).
-    #[arg(value_name = "JSON", conflicts_with = "input")]
-    json: Option<String>,
-    /// The input: JSON text, `@file.json`, or `-` for standard input.
-    #[arg(long, short = 'i', value_name = "JSON|@FILE|-")]
-    input: Option<String>,
-    /// Print the HTTP request that would be sent (secrets redacted) and send nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Follow pagination and stream every record to stdout as NDJSON.
-    #[arg(long)]
-    all: bool,
-    /// With --all: pages in flight at once once the total is known; 1 fetches one after another [default: 4]
-    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..=64))]
-    concurrency: Option<u64>,
-    /// With --all: stop after N pages, and print how to go on
-    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
-    max_pages: Option<u64>,
-    /// With --all: stop after N records, and print how to go on
-    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
-    max_records: Option<u64>,
-    #[command(flatten)]
-    target: TargetArgs,
-    /// Confirm a destructive action (deletes, erase, lock, restart, shutdown, running commands).
-    #[arg(long, short = 'y')]
-    yes: bool,
-    /// Run against an in-process sandbox of the connector (seeded records, kept for this
-    /// command only) instead of the real API.
-    #[arg(long, conflicts_with_all = ["dry_run", "base_url", "server", "token_url"])]
-    sandbox: bool,
-}
-
-#[derive(clap::Args, Debug)]
-struct McpArgs {
-    /// Connector keys, e.g. `jumpcloud okta`.
-    #[arg(required = true, value_name = "CONNECTOR")]
-    keys: Vec<String>,
-    /// Also list destructive tools (deletes, erase, lock, restart, running commands).
-    #[arg(long, conflicts_with = "read_only")]
-    allow_destructive: bool,
-    /// List only read-only tools.
-    #[arg(long)]
-    read_only: bool,
-    /// Only the actions whose id or tool name matches one of these globs (`list_*`,
-    /// `jumpcloud_get_*`).
-    #[arg(long, value_name = "GLOB", num_args = 1..)]
-    actions: Vec<String>,
-    /// The most records one call of a list tool returns (the page size is lowered to it).
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    max_records: u64,
-    /// The most bytes of JSON one tool result holds; records past it are left out, with a
-    /// note saying how to fetch them.
-    #[arg(long, value_name = "N", default_value_t = 65_536, value_parser = clap::value_parser!(u64).range(4096..=67_108_864))]
-    max_bytes: u64,
-    /// Serve against in-process sandboxes of the connectors (seeded records, kept while the
-    /// server runs) instead of the real APIs.
-    #[arg(long, conflicts_with_all = ["base_url", "server", "token_url"])]
-    sandbox: bool,
-    #[command(flatten)]
-    target: TargetArgs,
-}
-
-#[derive(clap::Args, Debug)]
-struct SandboxArgs {
-    /// Connector key.
-    connector: String,
-    /// The port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    port: u16,
-    /// The seed of the generated records, ids and API key (same seed, same sandbox).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Records per resource, e.g. `systemusers=25000` (repeatable, or comma-separated); other
-    /// resources get 25.
-    #[arg(long, value_name = "RESOURCE=COUNT")]
-    records: Vec<String>,
-    /// Added to every response, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
-    latency_ms: u64,
-    /// The probability (0 to 1) that a request fails with 429 (Retry-After: 1) or 503.
-    #[arg(long, value_name = "P", default_value_t = 0.0)]
-    fail_rate: f64,
-    /// How long the bearer tokens of the sandbox's OAuth token endpoint last, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
-    token_lifetime: u64,
-}
-
 fn main() -> ExitCode {
-    init_logging();
+    complete::answer_shell();
     let cli = match parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -336,7 +59,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let output = output_from_args();
-            if output == OutputFormat::Text {
+            if !output.json_errors() {
                 let _ = e.print();
                 return ExitCode::from(ErrorKind::Usage.exit_code());
             }
@@ -344,12 +67,22 @@ fn main() -> ExitCode {
         }
     };
     let output = cli.output;
+    color::set(cli.color);
+    let bodies = match cli.command {
+        Command::Mcp(_) => verbose::Bodies::Never,
+        _ => verbose::Bodies::Logged,
+    };
+    verbose::init(
+        verbose::Verbosity::from_flags(cli.verbose, cli.quiet),
+        bodies,
+    );
     let mut invalid = Vec::new();
     let result = match &cli.command {
         Command::Validate(args) => validate::run(args, &mut invalid).map_err(Failure::from),
         Command::Schema => schema::run().map_err(Failure::from),
         Command::Init(args) => init::run(args).map_err(Failure::from),
         Command::Import(args) => import::run(args).map_err(Failure::from),
+        Command::Man => complete::man().map_err(Failure::from),
         _ => run(cli),
     };
     match result {
@@ -363,7 +96,7 @@ fn main() -> ExitCode {
 /// variables empty to mean "not set". Removing those variables from the environment takes unsafe
 /// code (forbidden in this workspace), so the command line forgets them instead.
 fn parse() -> std::result::Result<Cli, clap::Error> {
-    let mut matches = ignore_empty_env(Cli::command()).try_get_matches()?;
+    let mut matches = ignore_empty_env(version::with_version(Cli::command())).try_get_matches()?;
     Cli::from_arg_matches_mut(&mut matches)
 }
 
@@ -392,7 +125,7 @@ fn ignore_empty_env(mut cmd: clap::Command) -> clap::Command {
 }
 
 /// A variable's value; set but empty counts as unset (see [`parse`]).
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
@@ -410,6 +143,7 @@ fn output_from_args() -> OutputFormat {
     }
     match given.or_else(|| env_var("ACTIONSPEC_OUTPUT")).as_deref() {
         Some("json") => OutputFormat::Json,
+        Some("ndjson") => OutputFormat::Ndjson,
         _ => OutputFormat::Text,
     }
 }
@@ -437,8 +171,8 @@ fn usage_error(e: &clap::Error) -> Error {
 
 /// An error, and the help the CLI prints with it as text, worded with this CLI's commands and
 /// options (the engine's own hint names none; the JSON output keeps that one).
-struct Failure {
-    error: Box<Error>,
+pub(crate) struct Failure {
+    pub(crate) error: Box<Error>,
     help: Option<String>,
 }
 
@@ -463,17 +197,18 @@ fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> Exit
     if error.io_kind() == Some(io::ErrorKind::BrokenPipe) {
         return ExitCode::SUCCESS;
     }
-    if REPORTED.load(std::sync::atomic::Ordering::Relaxed) && output == OutputFormat::Json {
+    if REPORTED.load(std::sync::atomic::Ordering::Relaxed) && output.json_errors() {
         return ExitCode::from(error.exit_code());
     }
-    match output {
-        OutputFormat::Text => {
+    match output.json_errors() {
+        false => {
             if help.is_some() {
                 error.hint = help;
             }
-            let _ = writeln!(io::stderr(), "{}", scrub(&error.to_string()));
+            let text = color::diagnostic(&scrub(&error.to_string()));
+            let _ = writeln!(io::stderr(), "{text}");
         }
-        OutputFormat::Json => {
+        true => {
             let mut json = error.to_json();
             if !invalid.is_empty() {
                 json["error"]["diagnostics"] = invalid
@@ -481,7 +216,7 @@ fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> Exit
                     .flat_map(actionspec_engine::diagnostics_json)
                     .collect();
             }
-            scrubber().redact_json(&mut json);
+            with_scrubber(&SCRUBBER, |r| r.redact_json(&mut json));
             let _ = out(&format!("{json}\n"));
         }
     }
@@ -491,46 +226,65 @@ fn report(failure: Failure, output: OutputFormat, invalid: &[SpecError]) -> Exit
 /// Secret values of this run (secret credentials, `sensitive` inputs): removed from anything
 /// printed about an error as a last line of defence (e.g. a key pasted into an input field and
 /// echoed by an input error), in every form (see [`Redactor`]).
-static SECRETS: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+/// Several profiles may be checked in one run: each adds its secrets.
+static SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static SCRUBBER: std::sync::RwLock<Option<Redactor>> = std::sync::RwLock::new(None);
 
-fn scrubber() -> &'static Redactor {
-    SECRETS.get_or_init(Redactor::default)
+/// Adds `secrets` to what [`scrub`] removes (and, with [`Scrub::Results`], [`scrub_result`]).
+fn add_secrets(secrets: Vec<String>, scope: Scrub) {
+    let (list, redactor) = match scope {
+        Scrub::Messages => (&SECRETS, &SCRUBBER),
+        Scrub::Results => (&CREDENTIALS, &RESULT_SCRUBBER),
+    };
+    let mut all = list
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    all.extend(secrets);
+    let next = Redactor::new(all.iter());
+    *redactor
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(next);
 }
 
-fn scrub(text: &str) -> String {
-    scrubber().redact(text)
+/// Which output a secret is scrubbed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scrub {
+    /// Errors, notes and logs.
+    Messages,
+    /// Results too.
+    Results,
+}
+
+fn with_scrubber<T>(
+    redactor: &std::sync::RwLock<Option<Redactor>>,
+    f: impl FnOnce(&Redactor) -> T,
+) -> T {
+    let guard = redactor
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match guard.as_ref() {
+        Some(r) => f(r),
+        None => f(&Redactor::default()),
+    }
+}
+
+/// Removes this run's secrets from `value` (see [`scrub`]).
+pub(crate) fn redact_json(value: &mut Value) {
+    with_scrubber(&SCRUBBER, |r| r.redact_json(value));
+}
+
+pub(crate) fn scrub(text: &str) -> String {
+    with_scrubber(&SCRUBBER, |r| r.redact(text))
 }
 
 /// The secret credentials of this run, hidden from results too (an API may echo a token back
 /// in a body); unlike [`scrub`], not the values of `sensitive` inputs, which a result may hold
 /// on purpose (a created record's configuration).
-static CREDENTIALS: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+static CREDENTIALS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static RESULT_SCRUBBER: std::sync::RwLock<Option<Redactor>> = std::sync::RwLock::new(None);
 
 fn scrub_result(text: &str) -> String {
-    CREDENTIALS.get_or_init(Redactor::default).redact(text)
-}
-
-fn init_logging() {
-    let mut filter = env_var("ACTIONSPEC_LOG")
-        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
-    // The MCP SDK logs whole protocol messages at debug and trace: tool arguments and results,
-    // which may hold sensitive inputs. Its logs stop at info, whatever the level asked for.
-    if filter
-        .max_level_hint()
-        .is_none_or(|l| l > tracing_subscriber::filter::LevelFilter::INFO)
-        && let Ok(cap) = "rmcp=info".parse()
-    {
-        filter = filter.add_directive(cap);
-    }
-    use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(io::stderr)
-        .with_ansi(io::stderr().is_terminal())
-        .without_time()
-        .with_target(false)
-        .init();
+    with_scrubber(&RESULT_SCRUBBER, |r| r.redact(text))
 }
 
 fn run(cli: Cli) -> std::result::Result<(), Failure> {
@@ -538,27 +292,34 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
     let registry = Registry::load(cli.connectors.as_deref())?;
     for broken in &registry.broken {
         let n = broken.diagnostics.len();
-        let _ = writeln!(
-            io::stderr(),
-            "warning: skipping {}: {}; run `actionspec validate {}`",
+        verbose::note(&format!(
+            "warning: skipping {}: {}; run `actionspec validate {}`\n",
             broken.file,
             plural(n as u64, "problem"),
             broken.file
-        );
+        ));
     }
+    let format = |json: bool| if json { OutputFormat::Json } else { cli.output };
     match cli.command {
-        Command::Connectors { json } => Ok(list_connectors(&registry, json)?),
-        Command::Actions { connector, json } => Ok(list_actions(registry.get(&connector)?, json)?),
+        Command::Connectors { json } => Ok(list_connectors(&registry, format(json))?),
+        Command::Actions { connector, json } => {
+            Ok(list_actions(registry.get(&connector)?, format(json))?)
+        }
         Command::Describe {
             connector,
             action,
             json,
-        } => Ok(describe(registry.get(&connector)?, &action, json)?),
-        Command::Run(args) => run_action(registry.get(&args.connector)?, &args),
+        } => Ok(describe(registry.get(&connector)?, &action, format(json))?),
+        Command::Run(args) => run_action(registry.get(&args.connector)?, &args, cli.output),
         Command::Sandbox(args) => Ok(serve_sandbox(registry.get(&args.connector)?, &args)?),
         Command::Auth {
-            command: AuthCommand::Check { connector, target },
-        } => auth_check(registry.get(&connector)?, &target),
+            command:
+                AuthCommand::Check {
+                    connector,
+                    target,
+                    all_profiles,
+                },
+        } => profiles::auth_check_command(registry.get(&connector)?, &target, all_profiles),
         Command::Conform(args) => conform_command(&registry, &args, cli.output),
         Command::Docs(args) => Ok(docs::run(&registry, &args)?),
         // The server lives as long as the process: so does the registry its tools borrow.
@@ -566,8 +327,13 @@ fn run(cli: Cli) -> std::result::Result<(), Failure> {
         Command::Tools { connector, format } => {
             Ok(export_tools(registry.get(&connector)?, format)?)
         }
+        Command::Completions { shell } => Ok(complete::completions(shell)?),
         // Handled by `main` before any connector is loaded.
-        Command::Validate(_) | Command::Schema | Command::Init(_) | Command::Import(_) => Ok(()),
+        Command::Validate(_)
+        | Command::Schema
+        | Command::Init(_)
+        | Command::Import(_)
+        | Command::Man => Ok(()),
     }
 }
 
@@ -578,7 +344,7 @@ fn conform_command(
     args: &conform::ConformArgs,
     output: OutputFormat,
 ) -> std::result::Result<(), Failure> {
-    if conform::run(registry, args, output == OutputFormat::Json)? {
+    if conform::run(registry, args, output.json_errors())? {
         return Ok(());
     }
     REPORTED.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -650,10 +416,10 @@ fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Res
         .secrets()
         .map(|s| s.expose_secret().to_owned())
         .collect();
-    let _ = CREDENTIALS.set(Redactor::new(&secret));
+    add_secrets(secret.clone(), Scrub::Results);
     let mut secrets = sensitive;
     secrets.extend(secret);
-    let _ = SECRETS.set(Redactor::new(&secrets));
+    add_secrets(secrets, Scrub::Messages);
     Ok(config)
 }
 
@@ -661,8 +427,21 @@ fn config_for(c: &Connector, target: &TargetArgs, sensitive: Vec<String>) -> Res
 /// and the credentials file.
 fn target_config(c: &Connector, target: &TargetArgs) -> Result<Config> {
     let mut credentials = Credentials::from_env(c);
-    if let Some(file) = &target.credentials {
-        credentials::merge_file(c, file, &mut credentials)?;
+    match (&target.credentials, &target.profile) {
+        (Some(file), profile) => {
+            credentials::merge_file(c, file, profile.as_deref(), &mut credentials)?;
+        }
+        (None, Some(profile)) => {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("--profile {profile} needs a credentials file"),
+            )
+            .with_hint(format!(
+                "pass --credentials FILE (or set ACTIONSPEC_CREDENTIALS) with a `[{}.{profile}]` table",
+                c.spec.key
+            )));
+        }
+        (None, None) => {}
     }
     Ok(Config {
         base_url: target.base_url.clone(),
@@ -702,6 +481,13 @@ fn mcp_command(registry: &'static Registry, args: &McpArgs) -> Result<()> {
         let mut sandboxes = Vec::new();
         for c in connectors {
             let mut config = target_config(c, &args.target)?;
+            // Logs and errors are scrubbed of every connector's secrets.
+            use secrecy::ExposeSecret;
+            let secrets = config.credentials.secrets();
+            add_secrets(
+                secrets.map(|s| s.expose_secret().to_owned()).collect(),
+                Scrub::Messages,
+            );
             if args.sandbox {
                 let sandbox =
                     actionspec_sandbox::Sandbox::new(c, &actionspec_sandbox::Options::default())
@@ -777,12 +563,11 @@ fn report_served(keys: &[String], server: &agent::Server, sandbox: bool) {
         format!("; {}", notes.join(", "))
     };
     let against = if sandbox { " against the sandbox" } else { "" };
-    let _ = writeln!(
-        io::stderr(),
-        "actionspec mcp: serving {} of {}{against} on stdio{notes}",
+    verbose::note(&format!(
+        "actionspec mcp: serving {} of {}{against} on stdio{notes}\n",
         plural(served as u64, "tool"),
         keys.join(", ")
-    );
+    ));
 }
 
 /// The HTTP client, with the on-disk token cache unless disabled (or no cache folder exists).
@@ -809,14 +594,14 @@ fn report_secondary(auth: Option<&actionspec_engine::AuthUsed>) {
     if let Some((name, actionspec_engine::SecretSlot::Secondary)) =
         auth.and_then(|a| a.secret.as_ref())
     {
-        let _ = writeln!(
-            io::stderr(),
-            "note: the primary client secret was rejected; `{name}` was used. Rotate: make it the primary and retire the old one."
-        );
+        verbose::note(&format!(
+            "note: the primary client secret was rejected; `{name}` was used. Rotate: make it the primary and retire the old one.\n"
+        ));
     }
 }
 
-fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<(), Failure> {
+/// `auth check` of one account: its report, `{"connector", "ok", "auth_method", …}`.
+fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<Value, Failure> {
     let (action, input) = c.health_check_call()?;
     let config = config_for(c, target, Vec::new())?;
     c.plan(action, &input, &config, Mode::Execute)
@@ -838,7 +623,11 @@ fn auth_check(c: &Connector, target: &TargetArgs) -> std::result::Result<(), Fai
         "action": action.id,
         "status": outcome.status,
     });
-    Ok(out(&pretty(&report))?)
+    let mut report = report;
+    if let Some(p) = &target.profile {
+        report["profile"] = json!(p);
+    }
+    Ok(report)
 }
 
 /// The CLI's help for an error found by planning a real run before sending anything: which
@@ -941,9 +730,15 @@ fn sensitive_values(action: &actionspec_engine::Action, input: &Value) -> Vec<St
         .collect()
 }
 
-fn run_action(c: &Connector, args: &RunArgs) -> std::result::Result<(), Failure> {
+fn run_action(
+    c: &Connector,
+    args: &RunArgs,
+    format: OutputFormat,
+) -> std::result::Result<(), Failure> {
     let action = c.action(&args.action)?;
-    run_action_with(c, action, args).map_err(|mut failure| {
+    // A bad --jq expression is a usage error before anything is read or sent.
+    let printer = results::Printer::new(format, args.jq.as_deref())?;
+    run_action_with(c, action, args, printer).map_err(|mut failure| {
         if failure.help.is_none() {
             failure.help = run_help(&failure.error, c, args);
         }
@@ -975,6 +770,7 @@ fn run_action_with(
     c: &Connector,
     action: &actionspec_engine::Action,
     args: &RunArgs,
+    mut printer: results::Printer,
 ) -> std::result::Result<(), Failure> {
     let input = read_input(args).map_err(|e| e.with_action(&action.id))?;
     let mut config = config_for(c, &args.target, sensitive_values(action, &input))?;
@@ -993,7 +789,8 @@ fn run_action_with(
         .with_action(&action.id)
         .into());
     }
-    if args.dry_run {
+    let log_curl = args.curl && verbose::level() >= verbose::Verbosity::Requests;
+    if args.dry_run || (args.curl && !log_curl) {
         return Ok(dry_run(c, action, args, input, &config)?);
     }
     if action.destructive && !args.yes {
@@ -1015,16 +812,24 @@ fn run_action_with(
     let (config, _sandbox) = with_sandbox(c, args, &runtime, config)?;
     // Plan once before any I/O: what a real run would refuse (an input, a missing credential)
     // is reported before anything is sent, worded for this CLI.
-    c.plan(action, &input, &config, Mode::Execute)
+    let planned = c
+        .plan(action, &input, &config, Mode::Execute)
         .map_err(|e| credentials_help(e, &args.target))?;
+    if log_curl {
+        verbose::note(&curl::command(c, &planned));
+    } else {
+        verbose::log_request(&planned.shown());
+    }
     let result: Result<()> = runtime.block_on(async {
         if args.all {
-            stream_all(c, &client, action, args, &input, &config).await
+            stream_all(c, &client, action, args, &input, &config, &mut printer).await?;
+            printer.finish()
         } else {
             let outcome = c.run(&client, action, &input, &config).await?;
             report_secondary(outcome.auth.as_ref());
             // An API may echo a credential back in a body: scrubbed like every output.
-            out(&scrub_result(&pretty(&outcome)))
+            let json = serde_json::to_string(&outcome).unwrap_or_default();
+            printer.result(&scrub_result(&json))
         }
     });
     Ok(result?)
@@ -1044,14 +849,14 @@ fn dry_run(
             .or_insert(Value::from(p.max_page_size));
     }
     let request = c.plan(action, &input, config, Mode::DryRun)?;
-    out(&pretty(&request.shown()))?;
+    if args.curl {
+        out(&curl::command(c, &request))?;
+    } else {
+        out(&pretty(&request.shown()))?;
+    }
     // Plan it as a real run would (credentials, token endpoint) to warn about what would fail.
     if let Err(e) = c.plan(action, &input, config, Mode::Execute) {
-        let _ = writeln!(
-            io::stderr(),
-            "note: a real run would fail: {}",
-            scrub(&e.message)
-        );
+        verbose::note(&format!("note: a real run would fail: {}\n", e.message));
     }
     Ok(())
 }
@@ -1066,6 +871,7 @@ async fn stream_all(
     args: &RunArgs,
     input: &Value,
     config: &Config,
+    printer: &mut results::Printer,
 ) -> Result<()> {
     let progress = progress_bar();
     let mut pages = 0u64;
@@ -1074,8 +880,7 @@ async fn stream_all(
             let size = page.records.iter().map(|r| r.json().len() + 1).sum();
             let mut chunk = String::with_capacity(size);
             for r in &page.records {
-                chunk.push_str(r.json());
-                chunk.push('\n');
+                printer.record(r.json(), &mut chunk)?;
             }
             if let Some(total) = page.total {
                 progress.set_length(total);
@@ -1092,12 +897,11 @@ async fn stream_all(
         .total
         .map(|t| format!(" (total reported: {t})"))
         .unwrap_or_default();
-    let _ = writeln!(
-        io::stderr(),
-        "{} in {}{total}",
+    verbose::note(&format!(
+        "{} in {}{total}\n",
         plural(summary.records, "record"),
         plural(summary.pages, "page")
-    );
+    ));
     report_listing_end(c, action, args, &summary);
     Ok(())
 }
@@ -1106,7 +910,7 @@ async fn stream_all(
 /// a terminal: never in a pipe, a file or a test.
 fn progress_bar() -> indicatif::ProgressBar {
     use std::io::IsTerminal;
-    if !io::stderr().is_terminal() {
+    if !io::stderr().is_terminal() || verbose::level() == verbose::Verbosity::Quiet {
         return indicatif::ProgressBar::hidden();
     }
     let bar =
@@ -1129,6 +933,9 @@ fn report_listing_end(
     summary: &actionspec_engine::Summary,
 ) {
     use actionspec_engine::End;
+    if verbose::level() == verbose::Verbosity::Quiet {
+        return;
+    }
     let mut err = io::stderr();
     if summary.duplicates > 0 {
         let _ = writeln!(

@@ -45,7 +45,7 @@ pub fn run(args: &ValidateArgs, invalid: &mut Vec<SpecError>) -> Result<()> {
         let c = match builtin.check(&display, &text) {
             Ok(c) => c,
             Err(e) => {
-                let _ = write!(io::stderr(), "{}", e.render());
+                let _ = write!(io::stderr(), "{}", crate::color::diagnostic(&e.render()));
                 invalid.push(e);
                 failed += 1;
                 continue;
@@ -69,7 +69,7 @@ pub fn run(args: &ValidateArgs, invalid: &mut Vec<SpecError>) -> Result<()> {
         if !lints.is_empty() {
             let rendered =
                 actionspec_author::lint::render(&display, &text, &lints, args.deny_warnings);
-            let _ = write!(io::stderr(), "{rendered}");
+            let _ = write!(io::stderr(), "{}", crate::color::diagnostic(&rendered));
         }
         if args.deny_warnings && !lints.is_empty() {
             let _ = writeln!(

@@ -106,8 +106,11 @@ struct DiskToken {
 }
 
 impl TokenStore {
-    /// A store that also keeps tokens in files under `dir` (created with mode 0700).
+    /// A store that also keeps tokens in files under `dir` (created with mode 0700). Cache files
+    /// of tokens past their refresh time are deleted first, so the folder holds only tokens
+    /// that can still be used (one per token URL, client and secret: per account).
     pub fn with_disk_cache(dir: PathBuf) -> Self {
+        prune_expired(&dir, SystemTime::now());
         TokenStore {
             slots: Mutex::default(),
             disk: Some(dir),
@@ -206,6 +209,36 @@ impl TokenStore {
             tracing::warn!(path = %path.display(), "cannot write the token cache: {e}");
         }
     }
+}
+
+/// Deletes the `oauth-*.json` files in `dir` whose token is past its refresh time (or that do
+/// not parse); other files are left alone. Returns how many were deleted.
+fn prune_expired(dir: &Path, now: SystemTime) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let mut pruned = 0;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !(name.starts_with("oauth-") && name.ends_with(".json")) {
+            continue;
+        }
+        let expired = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<DiskToken>(&text).ok())
+            .is_none_or(|t| t.refresh_at <= now);
+        if expired && std::fs::remove_file(&path).is_ok() {
+            pruned += 1;
+        }
+    }
+    if pruned > 0 {
+        tracing::debug!(dir = %dir.display(), pruned, "deleted expired cached OAuth tokens");
+    }
+    pruned
 }
 
 /// Writes a file readable by its owner only: a temporary file of a unique name in `dir` (0600
@@ -419,6 +452,28 @@ fn refused(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_deletes_expired_and_unreadable_tokens_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = |refresh_at: u64| {
+            format!(
+                r#"{{"key":"k","access_token":"t","refresh_at":{refresh_at},"secret":"primary"}}"#
+            )
+        };
+        std::fs::write(dir.path().join("oauth-old.json"), token(10)).unwrap();
+        std::fs::write(dir.path().join("oauth-new.json"), token(1000)).unwrap();
+        std::fs::write(dir.path().join("oauth-bad.json"), "{").unwrap();
+        std::fs::write(dir.path().join("other.json"), "{").unwrap();
+        let now = UNIX_EPOCH + Duration::from_secs(500);
+        assert_eq!(prune_expired(dir.path(), now), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["oauth-new.json", "other.json"]);
+    }
 
     #[test]
     fn sha256_is_the_standard_digest() {

@@ -682,6 +682,30 @@ fn strip_credentials(hop: &mut Hop, to: &Url, secrets: &[String]) -> (Vec<String
     (dropped, clean)
 }
 
+/// Response headers as `name: value` pairs joined by `; `, for the "response received" debug
+/// event; the values of headers that carry sessions or credentials (`set-cookie`,
+/// `authorization`, `proxy-authorization`, `x-api-key`) are shown as `[redacted]`.
+fn shown_headers(headers: &reqwest::header::HeaderMap) -> String {
+    const HIDDEN: [&str; 4] = [
+        "set-cookie",
+        "authorization",
+        "proxy-authorization",
+        "x-api-key",
+    ];
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if HIDDEN.contains(&name.as_str()) {
+                crate::plan::REDACTED.into()
+            } else {
+                String::from_utf8_lossy(value.as_bytes())
+            };
+            format!("{name}: {shown}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Sends one hop and reads its body, at most `cap` bytes.
 async fn send_once(http: &reqwest::Client, hop: &Hop, cap: u64) -> Result<RawResponse, Failure> {
     let mut builder = http
@@ -691,6 +715,7 @@ async fn send_once(http: &reqwest::Client, hop: &Hop, cap: u64) -> Result<RawRes
         builder = builder.body(body.clone());
     }
     tracing::debug!(method = %hop.method, url = %origin::display(&hop.url), path = hop.url.path(), "sending request");
+    let started = std::time::Instant::now();
     let mut response = builder.send().await.map_err(transport_failure)?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
@@ -725,7 +750,10 @@ async fn send_once(http: &reqwest::Client, hop: &Hop, cap: u64) -> Result<RawRes
         }
         body.extend_from_slice(&chunk);
     }
-    tracing::debug!(status, bytes = body.len(), "response received");
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    tracing::debug!(status, bytes = body.len(), elapsed_ms, headers = %shown_headers(&headers), "response received");
+    // The body may hold anything the API returned: a subscriber that prints it must scrub it.
+    tracing::trace!(target: "actionspec_engine::body", body = %String::from_utf8_lossy(&body), "response body");
     Ok(RawResponse {
         status,
         headers,

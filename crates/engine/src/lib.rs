@@ -128,7 +128,9 @@ pub use error::{Error, ErrorKind, InputViolation, Result, TransportFailure, diag
 pub use execute::{AuthUsed, Client, Outcome, Page, Summary, install_tls_provider, plural};
 pub use meta::META_SCHEMA;
 pub use paginate::{End, style_inputs as pagination_inputs};
-pub use plan::{Config, Credentials, HttpRequest, Mode, REDACTED, RunOptions};
+pub use plan::{
+    Body, Config, Credentials, HttpRequest, Mode, Param, REDACTED, RunOptions, ShownRequest,
+};
 pub use record::Record;
 pub use redact::Redactor;
 pub use template::{JsonTemplate, TemplateIssue};
