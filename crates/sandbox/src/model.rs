@@ -1247,9 +1247,9 @@ mod tests {
             compile_error_body(&t).unwrap().render(&context).unwrap(),
             json!({"code": 404, "message": "Not Found: no such user", "status": "Not Found"})
         );
-        let slack = json!({"ok": false, "error": "{{ code }}", "n": "{{status}}!"});
+        let rpc_style = json!({"ok": false, "error": "{{ code }}", "n": "{{status}}!"});
         assert_eq!(
-            compile_error_body(&slack)
+            compile_error_body(&rpc_style)
                 .unwrap()
                 .render(&context)
                 .unwrap(),
