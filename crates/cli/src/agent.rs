@@ -317,23 +317,11 @@ impl Server {
             e.insert("tool".into(), Value::String(tool.name.clone()));
         }
         let mut secrets = self.secrets.clone();
-        secrets.extend(sensitive_values(tool.action, input));
+        secrets.extend(tool.action.sensitive_values(input));
         Redactor::new(&secrets).redact_json(&mut value);
         ToolResult {
             is_error: true,
             value,
         }
     }
-}
-
-/// The text of every sensitive input's value.
-fn sensitive_values(action: &Action, input: &Value) -> Vec<String> {
-    action
-        .spec
-        .inputs
-        .iter()
-        .filter(|(_, spec)| spec.sensitive)
-        .filter_map(|(id, _)| input.get(id))
-        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-        .collect()
 }

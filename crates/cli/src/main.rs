@@ -718,18 +718,6 @@ fn utf8(bytes: Vec<u8>, source: &str) -> Result<String> {
     })
 }
 
-/// The text of every sensitive input's value (what to scrub besides the credentials).
-fn sensitive_values(action: &actionspec_engine::Action, input: &Value) -> Vec<String> {
-    action
-        .spec
-        .inputs
-        .iter()
-        .filter(|(_, spec)| spec.sensitive)
-        .filter_map(|(id, _)| input.get(id))
-        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-        .collect()
-}
-
 fn run_action(
     c: &Connector,
     args: &RunArgs,
@@ -773,7 +761,7 @@ fn run_action_with(
     mut printer: results::Printer,
 ) -> std::result::Result<(), Failure> {
     let input = read_input(args).map_err(|e| e.with_action(&action.id))?;
-    let mut config = config_for(c, &args.target, sensitive_values(action, &input))?;
+    let mut config = config_for(c, &args.target, action.sensitive_values(&input))?;
     config.options.concurrency = args.concurrency.map(|n| n as usize);
     config.options.max_pages = args.max_pages;
     config.options.max_records = args.max_records;

@@ -88,6 +88,18 @@ pub(crate) struct Compiled {
 }
 
 impl Action {
+    /// The text of each `sensitive` input's value in `input` (strings as they are, other values
+    /// as JSON): what a front end scrubs from what it shows, besides the credentials.
+    pub fn sensitive_values(&self, input: &Value) -> Vec<String> {
+        self.spec
+            .inputs
+            .iter()
+            .filter(|(_, spec)| spec.sensitive)
+            .filter_map(|(id, _)| input.get(id))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect()
+    }
+
     /// Its input JSON Schema (draft 2020-12), built from `spec.inputs` by
     /// [`input::input_schema`] on first use.
     pub fn input_schema(&self) -> &Value {
@@ -1168,8 +1180,9 @@ impl Loader<'_> {
     }
 }
 
-/// Headers the HTTP layer writes itself (RFC 9110 §7.2, §8.6; RFC 9112 §6, §9.6).
-const ENGINE_HEADERS: &[&str] = &[
+/// Headers the HTTP layer writes itself (RFC 9110 §7.2, §8.6; RFC 9112 §6, §9.6), lowercase: a
+/// connector declaring one is a load error.
+pub const ENGINE_HEADERS: &[&str] = &[
     "host",
     "content-length",
     "transfer-encoding",

@@ -120,7 +120,7 @@ mod template;
 pub use actionspec_yaml as yaml;
 
 pub use auth::SecretSlot;
-pub use connector::{Action, Connector};
+pub use connector::{Action, Connector, ENGINE_HEADERS};
 pub use diagnostic::{
     Diagnostic, LintLevel, SpecError, did_you_mean, render_lint, unknown_name_hint,
 };

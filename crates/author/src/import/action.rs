@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use actionspec_conform::operations::{Flavor, Operation};
 use actionspec_conform::{DocumentSet, operation_scopes, shape};
+use actionspec_engine::ENGINE_HEADERS;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
@@ -13,21 +14,13 @@ use super::schema::{Converter, sample};
 use super::yaml;
 use super::{Context, snake};
 
-/// Headers a connector may not declare (the engine or the auth method sets them).
-const OWNED_HEADERS: &[&str] = &[
-    "authorization",
-    "content-type",
-    "accept",
-    "host",
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "keep-alive",
-    "te",
-    "trailer",
-    "upgrade",
-    "proxy-connection",
-];
+/// Headers an imported action never declares: the engine's own ([`ENGINE_HEADERS`]), the auth
+/// method's, and the ones the engine sets from the action's body format and answer.
+fn owned_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ENGINE_HEADERS.contains(&name.as_str())
+        || ["authorization", "content-type", "accept"].contains(&name.as_str())
+}
 
 /// One input being built.
 #[derive(Debug, Clone)]
@@ -290,8 +283,7 @@ fn parameters(ctx: &Context<'_>, op: &Operation<'_>, conv: &mut Converter<'_>, a
 
 /// Why a parameter is not an input: the engine or an auth method sets it.
 fn skipped(ctx: &Context<'_>, placement: &str, name: &str) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    if placement == "header" && OWNED_HEADERS.contains(&lower.as_str()) {
+    if placement == "header" && owned_header(name) {
         return Some("the engine or the auth method sets this header".to_owned());
     }
     ctx.auth_params
