@@ -408,16 +408,7 @@ impl<'a> Ctx<'a> {
     /// `consumes` (the operation's, else the document's; none declared accepts any).
     fn body_swagger2(&mut self, format: BodyFormat) -> Option<Shape> {
         let doc = &self.set.documents[self.op.doc].value;
-        let consumes: Vec<&str> = self
-            .op
-            .op
-            .get("consumes")
-            .or_else(|| doc.get("consumes"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let consumes = self.op.consumes(doc);
         let form: Vec<&Param<'_>> = self
             .params
             .iter()

@@ -82,6 +82,21 @@ pub struct Operation<'a> {
     segments: Vec<Segment>,
 }
 
+impl<'a> Operation<'a> {
+    /// Swagger 2.0's `consumes`: the operation's media types, else the document's (`doc`, the
+    /// value of the document it belongs to); empty when neither declares any, which accepts any.
+    pub fn consumes(&self, doc: &'a Value) -> Vec<&'a str> {
+        self.op
+            .get("consumes")
+            .or_else(|| doc.get("consumes"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect()
+    }
+}
+
 /// Every operation of the set's given documents (not of files only referenced).
 #[derive(Debug, Default)]
 pub struct Index<'a> {

@@ -553,15 +553,7 @@ fn body_swagger2(
 ) -> bool {
     let params = gathered(ctx.set, op);
     let doc_value = &ctx.set.documents[op.doc].value;
-    let consumes: Vec<&str> = op
-        .op
-        .get("consumes")
-        .or_else(|| doc_value.get("consumes"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let consumes = op.consumes(doc_value);
     let form_ok = consumes.is_empty() || consumes.iter().any(|m| is_form(m) || m.trim() == "*/*");
     let json_ok = consumes.is_empty() || consumes.iter().any(|m| is_json(m));
     if let Some((doc, p)) = params
