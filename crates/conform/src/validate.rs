@@ -11,7 +11,8 @@
 //! `additionalProperties: false` in one member admits the properties of the others: the members
 //! are merged), `oneOf`/`anyOf` (one of them validates).
 //!
-//! The JSON Schema validator the engine uses for inputs (`jsonschema`) is not used here:
+//! The engine's JSON Schema validator (its `schema` module, for inputs and the meta-schema) is
+//! not used here:
 //! OpenAPI 3.0 schemas are not JSON Schema (`nullable`, boolean `exclusiveMinimum`), findings
 //! must name the document location across files, and unknown keywords must be counted rather
 //! than rejected. Other keywords (`pattern`, `minItems`, `not`, unknown formats, …) are

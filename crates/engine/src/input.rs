@@ -119,8 +119,8 @@ fn describe(
         message,
     };
     match v.problem {
-        Problem::Unexpected { names } if pointer.is_empty() => unknown_inputs(&names, inputs),
-        Problem::Unexpected { names } => {
+        Problem::Unexpected { names, .. } if pointer.is_empty() => unknown_inputs(&names, inputs),
+        Problem::Unexpected { names, .. } => {
             let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             vec![at(
                 pointer,
@@ -145,6 +145,14 @@ fn describe(
                 ),
             )]
         }
+        Problem::Const { expected } => vec![at(pointer, format!("{expected} was expected"))],
+        Problem::Pattern { pattern } => {
+            vec![at(pointer, format!("{shown} does not match \"{pattern}\""))]
+        }
+        Problem::Name { name } => vec![at(
+            pointer,
+            format!("the member name `{name}` is not allowed"),
+        )],
         Problem::Other { message } => vec![at(pointer, message.replace("{value}", &shown))],
     }
 }

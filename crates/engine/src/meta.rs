@@ -4,63 +4,62 @@
 
 use std::sync::LazyLock;
 
-use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, article, did_you_mean};
+use crate::schema::{Problem, Schema};
 use crate::yaml::{SourceMap, escape_token};
 
 /// The meta-schema every connector file is validated against (`spec/connector.schema.json`).
 pub const META_SCHEMA: &str = include_str!("../spec/connector.schema.json");
 
-static META_SCHEMA_VALUE: LazyLock<Value> =
-    LazyLock::new(|| serde_json::from_str(META_SCHEMA).unwrap_or(Value::Bool(true)));
-
-static META_VALIDATOR: LazyLock<Option<jsonschema::Validator>> = LazyLock::new(|| {
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .build(&META_SCHEMA_VALUE)
-        .ok()
+/// The meta-schema, compiled once by the engine's own validator ([`Schema::compile_document`]).
+static META_VALIDATOR: LazyLock<Result<Schema, String>> = LazyLock::new(|| {
+    serde_json::from_str(META_SCHEMA)
+        .map_err(|e| e.to_string())
+        .and_then(|schema| Schema::compile_document(&schema))
 });
 
 /// Maps meta-schema violations to located diagnostics: each names the node in words
 /// ([`describe_pointer`]), points at its key or value, and says how to fix it.
 pub(crate) fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagnostic> {
-    let Some(validator) = META_VALIDATOR.as_ref() else {
-        return vec![Diagnostic::new(
-            "internal error: the embedded meta-schema does not compile",
-            "here",
-        )];
+    let validator = match META_VALIDATOR.as_ref() {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Diagnostic::new(
+                format!("internal error: the embedded meta-schema does not compile: {e}"),
+                "here",
+            )];
+        }
     };
     let mut out = Vec::new();
-    for e in validator.iter_errors(doc) {
+    for found in validator.violations(doc) {
         let v = Violation {
-            pointer: e.instance_path().as_str().to_owned(),
-            error: &e,
+            instance: doc.pointer(&found.pointer).unwrap_or(&Value::Null),
+            pointer: found.pointer,
             map,
         };
-        match e.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                out.extend(unexpected.iter().map(|key| v.unknown_key(key)));
+        match found.problem {
+            Problem::Unexpected { names, allowed } => {
+                out.extend(names.iter().map(|key| v.unknown_key(key, &allowed)));
             }
-            ValidationErrorKind::Required { property } => {
-                out.push(v.missing(property.as_str().unwrap_or_default()));
-            }
-            ValidationErrorKind::Enum { options } => out.push(v.not_allowed(options)),
-            ValidationErrorKind::Type { .. } if v.pointer.is_empty() => {
-                out.push(not_a_mapping(doc));
-            }
-            ValidationErrorKind::Type { kind } => out.push(v.wrong_type(kind)),
-            ValidationErrorKind::Constant { expected_value } => {
-                out.push(v.unsupported(expected_value));
-            }
-            ValidationErrorKind::PropertyNames { error } => {
-                out.push(v.bad_name(error.instance().as_str().unwrap_or_default()));
-            }
-            ValidationErrorKind::Pattern { .. } => out.push(v.bad_form()),
-            _ => out.push(
-                Diagnostic::new(format!("{}: {}", v.context(), e.masked()), "here")
-                    .at(v.value_span(), Some(v.pointer.clone())),
+            Problem::Required { name } => out.push(v.missing(&name)),
+            Problem::Enum { options } => out.push(v.not_allowed(&options)),
+            Problem::Type { .. } if v.pointer.is_empty() => out.push(not_a_mapping(doc)),
+            Problem::Type { expected } => out.push(v.wrong_type(&expected)),
+            Problem::Const { expected } => out.push(v.unsupported(&expected)),
+            Problem::Name { name } => out.push(v.bad_name(&name)),
+            Problem::Pattern { .. } => out.push(v.bad_form()),
+            Problem::Other { message } => out.push(
+                Diagnostic::new(
+                    format!(
+                        "{}: {}",
+                        v.context(),
+                        message.replace("{value}", "the value")
+                    ),
+                    "here",
+                )
+                .at(v.value_span(), Some(v.pointer.clone())),
             ),
         }
     }
@@ -70,7 +69,8 @@ pub(crate) fn meta_schema_diagnostics(doc: &Value, map: &SourceMap) -> Vec<Diagn
 /// One meta-schema violation, where it is.
 struct Violation<'a> {
     pointer: String,
-    error: &'a jsonschema::ValidationError<'a>,
+    /// The value at `pointer`.
+    instance: &'a Value,
     map: &'a SourceMap,
 }
 
@@ -83,12 +83,11 @@ impl Violation<'_> {
         self.map.locate(&self.pointer).map(|l| l.value)
     }
 
-    fn unknown_key(&self, key: &str) -> Diagnostic {
-        let allowed = allowed_properties(self.error.schema_path().as_str());
+    fn unknown_key(&self, key: &str, allowed: &[String]) -> Diagnostic {
         let child = format!("{}/{}", self.pointer, escape_token(key));
         let hint = match did_you_mean(key, allowed.iter().map(String::as_str)) {
             Some(best) => format!("did you mean `{best}`?"),
-            None => format!("allowed keys: {}", quoted(&allowed)),
+            None => format!("allowed keys: {}", quoted(allowed)),
         };
         Diagnostic::new(
             format!("unknown key `{key}` in {}", self.context()),
@@ -111,20 +110,15 @@ impl Violation<'_> {
         .hint(format!("add `{name}:` to {context}"))
     }
 
-    fn not_allowed(&self, options: &Value) -> Diagnostic {
+    fn not_allowed(&self, options: &[Value]) -> Diagnostic {
         let allowed: Vec<String> = options
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
         let got = self
-            .error
-            .instance()
+            .instance
             .as_str()
-            .map_or_else(|| self.error.instance().to_string(), str::to_owned);
+            .map_or_else(|| self.instance.to_string(), str::to_owned);
         let hint = match did_you_mean(&got, allowed.iter().map(String::as_str)) {
             Some(best) => format!("did you mean `{best}`?"),
             None => format!("expected one of: {}", quoted(&allowed)),
@@ -137,12 +131,11 @@ impl Violation<'_> {
         .hint(hint)
     }
 
-    fn wrong_type(&self, kind: &jsonschema::error::TypeKind) -> Diagnostic {
+    fn wrong_type(&self, expected: &str) -> Diagnostic {
         let context = self.context();
-        let expected = expected_types(kind);
-        let found = crate::input::json_type(self.error.instance());
+        let found = crate::input::json_type(self.instance);
         let last = self.pointer.rsplit('/').next().unwrap_or_default();
-        let hint = match (expected.as_str(), self.error.instance().as_ref()) {
+        let hint = match (expected, self.instance) {
             ("boolean", Value::String(s))
                 if ["yes", "no", "on", "off", "y", "n"]
                     .contains(&s.to_ascii_lowercase().as_str()) =>
@@ -155,15 +148,15 @@ impl Violation<'_> {
             ("string", _) if found != "string" => "quote the value to make it a string".to_owned(),
             ("array", _) if last == "success" => "write a list, e.g. `success: [200]`".to_owned(),
             ("array", _) => format!("write a list, e.g. `{last}: [...]`"),
-            _ => format!("write {context} as {}", article(&expected)),
+            _ => format!("write {context} as {}", article(expected)),
         };
         Diagnostic::new(
             format!(
                 "{context} must be {}, found {}",
-                article(&expected),
+                article(expected),
                 article(found)
             ),
-            format!("expected {}", article(&expected)),
+            format!("expected {}", article(expected)),
         )
         .at(self.value_span(), Some(self.pointer.clone()))
         .hint(hint)
@@ -178,11 +171,7 @@ impl Violation<'_> {
             format!("write `{expected_value}`")
         };
         Diagnostic::new(
-            format!(
-                "unsupported value {} for {}",
-                self.error.instance(),
-                self.context()
-            ),
+            format!("unsupported value {} for {}", self.instance, self.context()),
             "unsupported value",
         )
         .at(self.value_span(), Some(self.pointer.clone()))
@@ -203,7 +192,7 @@ impl Violation<'_> {
         Diagnostic::new(
             format!(
                 "{} is not a valid value for {}",
-                self.error.instance(),
+                self.instance,
                 self.context()
             ),
             "does not match the expected form",
@@ -240,19 +229,6 @@ fn quoted(names: &[String]) -> String {
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The properties allowed by the schema object that owns an `additionalProperties` keyword.
-fn allowed_properties(schema_path: &str) -> Vec<String> {
-    let parent = schema_path
-        .strip_suffix("/additionalProperties")
-        .unwrap_or(schema_path);
-    META_SCHEMA_VALUE
-        .pointer(parent)
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
 }
 
 fn name_rule(pointer: &str) -> String {
@@ -322,25 +298,17 @@ pub(crate) fn describe_pointer(pointer: &str) -> String {
     }
 }
 
-/// The type(s) a JSON Schema `type` keyword asked for: `string`, `string or null`.
-fn expected_types(kind: &jsonschema::error::TypeKind) -> String {
-    match kind {
-        jsonschema::error::TypeKind::Single(t) => t.to_string(),
-        jsonschema::error::TypeKind::Multiple(ts) => ts
-            .iter()
-            .map(|t| t.to_string())
-            .collect::<Vec<_>>()
-            .join(" or "),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn meta_schema_compiles() {
-        assert!(META_VALIDATOR.is_some());
+        assert!(
+            META_VALIDATOR.is_ok(),
+            "{:?}",
+            META_VALIDATOR.as_ref().err()
+        );
     }
 
     #[test]
