@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use actionspec_engine::schema::{TYPES, is_type};
 use serde_json::Value;
 
 use crate::document::DocumentSet;
@@ -378,23 +379,9 @@ fn nullable(map: &serde_json::Map<String, Value>) -> bool {
     flag("nullable") || flag("x-nullable") || listed
 }
 
+/// The engine's JSON Schema type test; a type name it does not know is no failure here.
 fn has_type(value: &Value, name: &str) -> bool {
-    match (name, value) {
-        ("null", Value::Null)
-        | ("boolean", Value::Bool(_))
-        | ("string", Value::String(_))
-        | ("array", Value::Array(_))
-        | ("object", Value::Object(_))
-        | ("number", Value::Number(_)) => true,
-        ("integer", Value::Number(n)) => {
-            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }
-        // A type name this validator does not know is no failure.
-        (other, _) => !matches!(
-            other,
-            "null" | "boolean" | "string" | "array" | "object" | "number" | "integer"
-        ),
-    }
+    !TYPES.contains(&name) || is_type(value, name)
 }
 
 /// `enum`, `const`, `format`, `minimum`, `maximum`, `minLength`, `maxLength`.

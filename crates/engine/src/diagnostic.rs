@@ -253,6 +253,15 @@ pub fn unknown_name_hint<'a>(
     }
 }
 
+/// "1 record", "2 records".
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// "an object", "a string".
 pub(crate) fn article(word: &str) -> String {
     let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);

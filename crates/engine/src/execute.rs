@@ -748,15 +748,6 @@ pub fn not_a_list(action: &Action) -> Error {
     .with_hint("run it as a single call: it returns one outcome")
 }
 
-/// "1 record", "2 records".
-pub fn plural(n: u64, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// The API's words in an error body: at the connector's `errors.message` pointer when it
 /// declares one (else its `errors.code`), else as [`api_message`] finds them.
 fn api_words(shape: Option<&ErrorShape>, body: &Value) -> Option<String> {

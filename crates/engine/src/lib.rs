@@ -121,11 +121,12 @@ pub use actionspec_yaml as yaml;
 
 pub use auth::SecretSlot;
 pub use connector::{Action, Connector, ENGINE_HEADERS};
+pub use diagnostic::plural;
 pub use diagnostic::{
     Diagnostic, LintLevel, SpecError, did_you_mean, render_lint, unknown_name_hint,
 };
 pub use error::{Error, ErrorKind, InputViolation, Result, TransportFailure, diagnostics_json};
-pub use execute::{AuthUsed, Client, Outcome, Page, Summary, install_tls_provider, plural};
+pub use execute::{AuthUsed, Client, Outcome, Page, Summary, install_tls_provider};
 pub use meta::META_SCHEMA;
 pub use paginate::{End, style_inputs as pagination_inputs};
 pub use plan::{

@@ -7,8 +7,9 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
 use crate::connector::{Action, Connector};
+use crate::diagnostic::plural;
 use crate::error::{Error, ErrorKind, InputViolation, Result};
-use crate::execute::{Client, Page, Summary, default_page_size, not_a_list, plural};
+use crate::execute::{Client, Page, Summary, default_page_size, not_a_list};
 use crate::http::CONCURRENCY;
 use crate::paginate::{End, Fingerprints, NextPage, Pager, RecentIds};
 use crate::plan::Config;

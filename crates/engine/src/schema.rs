@@ -26,6 +26,8 @@ pub use crate::input::{compile, input_property_schema, input_schema, json_type, 
 use indexmap::IndexMap;
 use serde_json::Value;
 
+pub use check::is_type;
+
 use check::Walk;
 use compile::Dialect;
 
@@ -42,6 +44,11 @@ pub const FORMATS: &[&str] = &[
     "ipv4",
     "ipv6",
     "hostname",
+];
+
+/// JSON Schema's type names (draft 2020-12 §6.1.1), the values of `type`.
+pub const TYPES: &[&str] = &[
+    "null", "boolean", "integer", "number", "string", "array", "object",
 ];
 
 /// A compiled schema.

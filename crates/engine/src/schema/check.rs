@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::format::format_holds;
 use super::{Problem, Schema, Violation};
+use crate::diagnostic::plural;
 
 /// How deep checking descends, through nested values and `$ref`s together, before it stops.
 const MAX_DEPTH: usize = 256;
@@ -202,19 +203,7 @@ impl Schema {
     }
 
     fn check_array(&self, items: &[Value], w: &mut Walk<'_>) {
-        let n = items.len() as u64;
-        if let Some(min) = self.min_items.filter(|m| n < *m) {
-            w.add(other(&format!(
-                "{{value}} has fewer than {}",
-                plural(min, "item")
-            )));
-        }
-        if let Some(max) = self.max_items.filter(|m| n > *m) {
-            w.add(other(&format!(
-                "{{value}} has more than {}",
-                plural(max, "item")
-            )));
-        }
+        count_bounds(items.len(), self.min_items, self.max_items, "item", w);
         if self.unique_items
             && items
                 .iter()
@@ -234,7 +223,13 @@ impl Schema {
         for name in self.required.iter().filter(|r| !members.contains_key(*r)) {
             w.add(Problem::Required { name: name.clone() });
         }
-        self.check_member_count(members.len() as u64, w);
+        count_bounds(
+            members.len(),
+            self.min_properties,
+            self.max_properties,
+            "member",
+            w,
+        );
         if let Some(names) = &self.property_names {
             for name in members.keys() {
                 if !w.holds(names, &Value::String(name.clone())) {
@@ -262,21 +257,22 @@ impl Schema {
             });
         }
     }
+}
 
-    /// `minProperties` and `maxProperties`.
-    fn check_member_count(&self, n: u64, w: &mut Walk<'_>) {
-        if let Some(min) = self.min_properties.filter(|m| n < *m) {
-            w.add(other(&format!(
-                "{{value}} has fewer than {}",
-                plural(min, "member")
-            )));
-        }
-        if let Some(max) = self.max_properties.filter(|m| n > *m) {
-            w.add(other(&format!(
-                "{{value}} has more than {}",
-                plural(max, "member")
-            )));
-        }
+/// `minItems`/`maxItems` and `minProperties`/`maxProperties`: `n` items or members of a word.
+fn count_bounds(n: usize, min: Option<u64>, max: Option<u64>, word: &str, w: &mut Walk<'_>) {
+    let n = n as u64;
+    if let Some(min) = min.filter(|m| n < *m) {
+        w.add(other(&format!(
+            "{{value}} has fewer than {}",
+            plural(min, word)
+        )));
+    }
+    if let Some(max) = max.filter(|m| n > *m) {
+        w.add(other(&format!(
+            "{{value}} has more than {}",
+            plural(max, word)
+        )));
     }
 }
 
@@ -284,10 +280,6 @@ pub(super) fn other(message: &str) -> Problem {
     Problem::Other {
         message: message.to_owned(),
     }
-}
-
-fn plural(n: u64, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn characters(n: u64) -> String {
@@ -303,8 +295,10 @@ fn number_text(f: f64) -> String {
     }
 }
 
-/// JSON Schema's type test: an integer is any number with no fractional part (so `250.0`).
-fn is_type(v: &Value, t: &str) -> bool {
+/// JSON Schema's type test (draft 2020-12 §6.1.1): whether `v` is of the type named `t`, one of
+/// [`TYPES`](super::TYPES). An integer is any number with no fractional part (so `250.0`); a
+/// name outside [`TYPES`](super::TYPES) matches nothing.
+pub fn is_type(v: &Value, t: &str) -> bool {
     match (t, v) {
         ("null", Value::Null)
         | ("boolean", Value::Bool(_))

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Condition, FORMATS, Schema};
+use super::{Condition, FORMATS, Schema, TYPES};
 
 /// Which keywords a schema may use (see the [module docs](super)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Compiler {
             Value::Object(m) => m,
             _ => return Err(format!("{where_}: a schema is an object or a boolean")),
         };
-        self.check_keywords(members, at)?;
+        self.check_keywords(members, at, where_)?;
         let mut s = Schema {
             types: types_of(members.get("type"), where_)?,
             allowed: members
@@ -126,19 +126,19 @@ impl Compiler {
         Ok(s)
     }
 
-    fn check_keywords(&self, members: &Map<String, Value>, at: &str) -> Result<(), String> {
-        let where_ = if at.is_empty() { "the schema" } else { at };
-        let document = self.dialect == Dialect::Document;
-        let known = |k: &str| {
-            KEYWORDS.contains(&k)
-                || ANNOTATIONS.contains(&k)
-                || (document && DOCUMENT_KEYWORDS.contains(&k))
+    fn check_keywords(
+        &self,
+        members: &Map<String, Value>,
+        at: &str,
+        where_: &str,
+    ) -> Result<(), String> {
+        let (extra, scope) = match self.dialect {
+            Dialect::Input => (&[][..], "in inputs"),
+            Dialect::Document => (DOCUMENT_KEYWORDS, "here"),
         };
+        let known =
+            |k: &str| KEYWORDS.contains(&k) || ANNOTATIONS.contains(&k) || extra.contains(&k);
         if let Some(k) = members.keys().find(|k| !known(k)) {
-            let (scope, extra): (&str, &[&str]) = match self.dialect {
-                Dialect::Input => ("in inputs", &[]),
-                Dialect::Document => ("here", DOCUMENT_KEYWORDS),
-            };
             return Err(format!(
                 "{where_}: the JSON Schema keyword `{k}` is not supported {scope}; supported: {}",
                 [KEYWORDS, extra].concat().join(", ")
@@ -296,9 +296,6 @@ fn compile_strings(
 }
 
 fn types_of(v: Option<&Value>, at: &str) -> Result<Vec<String>, String> {
-    const NAMES: &[&str] = &[
-        "null", "boolean", "integer", "number", "string", "array", "object",
-    ];
     let names: Vec<&Value> = match v {
         None => return Ok(Vec::new()),
         Some(Value::Array(list)) => list.iter().collect(),
@@ -307,10 +304,10 @@ fn types_of(v: Option<&Value>, at: &str) -> Result<Vec<String>, String> {
     names
         .into_iter()
         .map(|n| match n.as_str() {
-            Some(t) if NAMES.contains(&t) => Ok(t.to_owned()),
+            Some(t) if TYPES.contains(&t) => Ok(t.to_owned()),
             _ => Err(format!(
                 "{at}: `type` {n} is not one of {}",
-                NAMES.join(", ")
+                TYPES.join(", ")
             )),
         })
         .collect()
